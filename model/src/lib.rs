@@ -5,3 +5,12 @@ pub mod batch;
 pub mod rng;
 pub mod tokenizer;
 pub mod vocab;
+pub mod models;
+pub mod nn;
+pub mod train;
+pub mod decode;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod bench;
+/// Burn, re-exported so that dependants use exactly the same version and features.
+pub use burn;
+pub mod checkpoint;

@@ -1,0 +1,244 @@
+//! Greedy decoding and beam search, written once against [`Seq2Seq`] (no per-model code).
+//!
+//! Each step runs the model on the device and reads back only small results (greedy: the chosen token and
+//! its log-probability per row; beam search: the `[rows, V]` log-probabilities, whose top-k is taken on
+//! the host because `topk`/sort panic on WebGPU). The loops keep the host-side bookkeeping apart from the
+//! read-backs, which all go through [`read_floats`]/[`read_ints`]: an async variant for WebGPU
+//! (`into_data_async().await`) is the same loop with those two calls awaited.
+//!
+//! Pass a model on a plain (non-autodiff) device, e.g. `model.valid()`: on an autodiff device dropout
+//! would be active and every step would be recorded for a backward pass.
+
+use burn::prelude::*;
+use burn::tensor::activation::log_softmax;
+
+use crate::models::{DecoderState, Seq2Seq};
+use crate::vocab::{EOS, PAD, SOS};
+
+/// Decoding options.
+#[derive(Config, Debug)]
+pub struct DecodeConfig {
+    /// Maximum generated tokens per sequence (`<eos>` included), the reference's 80.
+    #[config(default = 80)]
+    pub max_len: usize,
+    /// End as soon as every sequence has produced `<eos>`; `false` always runs `max_len` steps (timing).
+    #[config(default = true)]
+    pub stop_at_eos: bool,
+    /// Beam search: hypotheses kept per input.
+    #[config(default = 5)]
+    pub beam_width: usize,
+    /// Beam search ranks finished hypotheses by `log_prob / steps^length_penalty` (0 = no normalisation).
+    #[config(default = 1.0)]
+    pub length_penalty: f32,
+}
+
+/// One decoded sequence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hypothesis {
+    /// Generated ids, without `<sos>` and `<eos>`.
+    pub tokens: Vec<usize>,
+    /// Whether it ended with `<eos>` (otherwise it reached `max_len`).
+    pub finished: bool,
+    /// Sum of the log-probabilities of the generated tokens, `<eos>` included.
+    pub log_prob: f32,
+    /// Ranking score: `log_prob / steps^length_penalty` for beam search, `log_prob` for greedy.
+    pub score: f32,
+    /// For attention models, `[steps][src_len]`: one row per generated token (`<eos>` included) over the
+    /// real source positions (`<sos>`/`<eos>` included, padding not); rows sum to 1.
+    pub attention: Option<Vec<Vec<f32>>>,
+}
+
+impl Hypothesis {
+    fn start() -> Self {
+        Self {
+            tokens: Vec::new(),
+            finished: false,
+            log_prob: 0.0,
+            score: 0.0,
+            attention: None,
+        }
+    }
+
+    /// Appends a generated token with its log-probability and attention row.
+    fn push(&mut self, token: usize, log_prob: f32, attention: Option<&[f32]>) {
+        self.log_prob += log_prob;
+        if token == EOS {
+            self.finished = true;
+        } else {
+            self.tokens.push(token);
+        }
+        if let Some(row) = attention {
+            self.attention
+                .get_or_insert_with(Vec::new)
+                .push(row.to_vec());
+        }
+    }
+
+    /// Generated steps, `<eos>` included.
+    fn steps(&self) -> usize {
+        self.tokens.len() + usize::from(self.finished)
+    }
+}
+
+/// Host copy of a float tensor (the read-back an async variant awaits).
+pub fn read_floats<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
+    tensor
+        .into_data()
+        .try_into_vec_as::<f32>()
+        .expect("float tensor read-back")
+}
+
+/// Host copy of an int tensor (the read-back an async variant awaits).
+pub fn read_ints<const D: usize>(tensor: Tensor<D, Int>) -> Vec<i64> {
+    tensor
+        .into_data()
+        .try_into_vec_as::<i64>()
+        .expect("int tensor read-back")
+}
+
+/// Real (unpadded) length of each source row.
+fn source_lengths(src_mask: Tensor<2, Bool>) -> Vec<usize> {
+    let [_, src_len] = src_mask.dims();
+    let lengths = read_ints(src_mask.int().sum_dim(1)); // [B, 1]
+    lengths
+        .into_iter()
+        .map(|l| (l as usize).min(src_len))
+        .collect()
+}
+
+fn ints(values: &[usize], device: &Device) -> Tensor<1, Int> {
+    let values: Vec<i64> = values.iter().map(|&v| v as i64).collect();
+    let len = values.len();
+    Tensor::from_data(TensorData::new(values, [len]), device)
+}
+
+/// Greedy decoding of a batch: at each step every sequence takes its most probable token.
+/// Returns one hypothesis per row of `src`.
+pub fn greedy<M: Seq2Seq>(
+    model: &M,
+    src: Tensor<2, Int>,
+    src_mask: Tensor<2, Bool>,
+    config: &DecodeConfig,
+) -> Vec<Hypothesis> {
+    let [batch_size, src_len] = src.dims();
+    let device = src.device();
+    let lengths = source_lengths(src_mask.clone());
+    let mut state = model.encode(src, src_mask);
+    let mut tokens = ints(&vec![SOS; batch_size], &device);
+    let mut hyps = vec![Hypothesis::start(); batch_size];
+    for _ in 0..config.max_len {
+        let step = model.decode_step(tokens, state);
+        state = step.state;
+        let (log_probs, next) = log_softmax(step.logits, 1).max_dim_with_indices(1); // [B, 1] each
+        tokens = next.reshape([batch_size]); // [B, 1] -> [B]
+        let chosen = read_ints(tokens.clone());
+        let log_probs = read_floats(log_probs);
+        let attention = step.attention.map(read_floats);
+        for (b, hyp) in hyps.iter_mut().enumerate().filter(|(_, h)| !h.finished) {
+            let row = attention
+                .as_ref()
+                .map(|a| &a[b * src_len..b * src_len + lengths[b]]);
+            hyp.push(chosen[b] as usize, log_probs[b], row);
+        }
+        if config.stop_at_eos && hyps.iter().all(|h| h.finished) {
+            break;
+        }
+    }
+    for hyp in &mut hyps {
+        hyp.score = hyp.log_prob;
+    }
+    hyps
+}
+
+/// Beam search with `config.beam_width` hypotheses per input. Returns, per row of `src`, up to
+/// `beam_width` hypotheses sorted best first by their length-normalised score.
+pub fn beam_search<M: Seq2Seq>(
+    model: &M,
+    src: Tensor<2, Int>,
+    src_mask: Tensor<2, Bool>,
+    config: &DecodeConfig,
+) -> Vec<Vec<Hypothesis>> {
+    let k = config.beam_width.max(1);
+    let [batch_size, src_len] = src.dims();
+    let device = src.device();
+    let lengths = source_lengths(src_mask.clone());
+    let score = |h: &Hypothesis| h.log_prob / (h.steps().max(1) as f32).powf(config.length_penalty);
+    // Row b*k + j holds beam j of input b; at first only beam 0 of each input is live.
+    let expand: Vec<usize> = (0..batch_size * k).map(|r| r / k).collect();
+    let mut state = model.encode(src, src_mask).select(ints(&expand, &device));
+    let mut tokens = ints(&vec![SOS; batch_size * k], &device);
+    let mut live: Vec<Vec<(usize, Hypothesis)>> = (0..batch_size)
+        .map(|b| vec![(b * k, Hypothesis::start())])
+        .collect();
+    let mut done: Vec<Vec<Hypothesis>> = vec![Vec::new(); batch_size];
+    for step_index in 0..config.max_len {
+        let step = model.decode_step(tokens, state);
+        let vocab_size = step.logits.dims()[1];
+        let log_probs = read_floats(log_softmax(step.logits, 1)); // [B*k, V]
+        let attention = step.attention.map(read_floats); // [B*k, S]
+        let last_step = step_index + 1 == config.max_len;
+        let mut rows = Vec::with_capacity(batch_size * k);
+        let mut next_tokens = Vec::with_capacity(batch_size * k);
+        for b in 0..batch_size {
+            let beams = std::mem::take(&mut live[b]);
+            // (score, beam, token), best first; ties go to the lower beam and token, like argmax.
+            let mut candidates: Vec<(f32, usize, usize)> =
+                Vec::with_capacity(beams.len() * vocab_size);
+            for (j, (row, hyp)) in beams.iter().enumerate() {
+                let lp = &log_probs[row * vocab_size..(row + 1) * vocab_size];
+                candidates.extend(
+                    lp.iter()
+                        .enumerate()
+                        .map(|(v, &p)| (hyp.log_prob + p, j, v)),
+                );
+            }
+            let order = |x: &(f32, usize, usize), y: &(f32, usize, usize)| {
+                y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2))
+            };
+            if candidates.len() > k {
+                candidates.select_nth_unstable_by(k - 1, order);
+                candidates.truncate(k);
+            }
+            candidates.sort_by(order);
+            for (total, j, v) in candidates {
+                if done[b].len() >= k {
+                    break;
+                }
+                let (row, parent) = &beams[j];
+                let mut hyp = parent.clone();
+                let attention_row = attention
+                    .as_ref()
+                    .map(|a| &a[row * src_len..row * src_len + lengths[b]]);
+                hyp.push(v, total - parent.log_prob, attention_row);
+                hyp.log_prob = total;
+                if hyp.finished || last_step {
+                    hyp.score = score(&hyp);
+                    done[b].push(hyp);
+                } else {
+                    let slot = b * k + live[b].len();
+                    rows.push(*row);
+                    next_tokens.push(v);
+                    live[b].push((slot, hyp));
+                }
+            }
+            if done[b].len() >= k {
+                live[b].clear();
+            }
+            // Unused rows of this input repeat its first row; their results are ignored.
+            while rows.len() < (b + 1) * k {
+                rows.push(b * k);
+                next_tokens.push(PAD);
+            }
+        }
+        if live.iter().all(Vec::is_empty) {
+            break;
+        }
+        state = step.state.select(ints(&rows, &device));
+        tokens = ints(&next_tokens, &device);
+    }
+    for hyps in &mut done {
+        hyps.sort_by(|x, y| y.score.total_cmp(&x.score));
+        hyps.truncate(k);
+    }
+    done
+}

@@ -1,0 +1,126 @@
+//! One training step: masked cross-entropy, backward, global gradient-norm clipping, Adam.
+//!
+//! Used by the benchmark and the trainer, so both time and run exactly the same computation.
+
+use burn::module::{Module, ModuleVisitor, Param, ParamId};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use burn::tensor::activation::log_softmax;
+
+use crate::batch::Batch;
+use crate::models::Seq2Seq;
+use crate::rng::Rng;
+use crate::vocab::PAD;
+
+/// Optimisation hyperparameters; the defaults are the reference design's.
+#[derive(Config, Debug)]
+pub struct TrainConfig {
+    #[config(default = 1e-3)]
+    pub learning_rate: f64,
+    /// The global L2 norm of all gradients is clipped to this (`torch.nn.utils.clip_grad_norm_`).
+    #[config(default = 1.0)]
+    pub max_grad_norm: f64,
+    #[config(default = 0.5)]
+    pub teacher_forcing_ratio: f64,
+    /// PyTorch's Adam epsilon (Burn's default is 1e-5).
+    #[config(default = 1e-8)]
+    pub adam_epsilon: f32,
+}
+
+/// Mean cross-entropy of `logits` `[B, T-1, V]` against `tgt[:, 1..]` (`tgt` `[B, T]`), ignoring `<pad>`
+/// targets. A batch with no real target gives 0, not NaN.
+pub fn sequence_loss(logits: Tensor<3>, tgt: Tensor<2, Int>) -> Tensor<1> {
+    let [batch_size, steps, vocab_size] = logits.dims();
+    let n = batch_size * steps;
+    let targets = tgt.narrow(1, 1, steps).reshape([n, 1]); // [B, T-1] -> [B*(T-1), 1]
+    let real = targets.clone().not_equal_elem(PAD as i64).float(); // [N, 1]
+    let log_probs = log_softmax(logits.reshape([n, vocab_size]), 1); // [B, T-1, V] -> [N, V]
+    let nll = log_probs.gather(1, targets).neg(); // [N, 1]
+    let count = real.clone().sum().clamp_min(1.0);
+    (nll * real).sum() / count
+}
+
+/// Adam with clipping, and the teacher-forcing ratio, applied to one batch at a time.
+pub struct Trainer {
+    pub config: TrainConfig,
+    optimizer: ModuleOptimizer,
+}
+
+impl Trainer {
+    pub fn new(config: TrainConfig) -> Self {
+        let optimizer = AdamConfig::new().with_epsilon(config.adam_epsilon).init();
+        Self { config, optimizer }
+    }
+
+    /// Forward (teacher forcing from `rng`), backward, clip, Adam. `model` must live on an autodiff
+    /// device; returns the updated model and the batch's loss (detached, not read back).
+    pub fn step<M: Seq2Seq + Module>(
+        &mut self,
+        model: M,
+        batch: &Batch,
+        rng: &mut Rng,
+    ) -> (M, Tensor<1>) {
+        let logits = model.forward(
+            batch.src.clone(),
+            batch.src_mask.clone(),
+            batch.tgt.clone(),
+            self.config.teacher_forcing_ratio,
+            rng,
+        );
+        let loss = sequence_loss(logits, batch.tgt.clone());
+        let grads = loss.backward();
+        let mut grads = GradientsParams::from_grads(grads, &model);
+        clip_global_norm(&model, &mut grads, self.config.max_grad_norm);
+        let model = self.optimizer.step(self.config.learning_rate, model, grads);
+        (model, loss.detach())
+    }
+}
+
+/// Scales all gradients by `min(1, max_norm / global_norm)`, on the device (no read-back).
+fn clip_global_norm<M: Module>(model: &M, grads: &mut GradientsParams, max_norm: f64) {
+    struct SquaredNorms<'a> {
+        grads: &'a GradientsParams,
+        sums: Vec<Tensor<1>>,
+    }
+    impl ModuleVisitor for SquaredNorms<'_> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if let Some(g) = self.grads.get::<D>(param.id) {
+                self.sums.push(g.square().sum());
+            }
+        }
+    }
+    struct Scale<'a> {
+        grads: &'a mut GradientsParams,
+        scale: Tensor<1>,
+        ids: Vec<ParamId>,
+    }
+    impl ModuleVisitor for Scale<'_> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if self.ids.contains(&param.id) {
+                return; // a parameter shared by two modules is scaled once
+            }
+            if let Some(g) = self.grads.remove::<D>(param.id) {
+                let scale = self.scale.clone().reshape([1; D]); // [1] -> [1, ..., 1]
+                self.grads.register(param.id, g * scale);
+                self.ids.push(param.id);
+            }
+        }
+    }
+
+    let mut norms = SquaredNorms {
+        grads,
+        sums: Vec::new(),
+    };
+    model.visit(&mut norms);
+    if norms.sums.is_empty() {
+        return;
+    }
+    let norm = Tensor::cat(norms.sums, 0).sum().sqrt();
+    // max_norm / (norm + 1e-6), at most 1 (PyTorch's formula).
+    let scale = (norm.add_scalar(1e-6).recip() * max_norm).clamp_max(1.0);
+    model.visit(&mut Scale {
+        grads,
+        scale,
+        ids: Vec::new(),
+    });
+}

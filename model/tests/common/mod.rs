@@ -1,0 +1,71 @@
+//! Tiny seeded models and toy data shared by the tests.
+#![allow(dead_code)]
+
+use std::sync::{Mutex, MutexGuard};
+
+use burn::prelude::*;
+use model::batch::{Batch, Example};
+use model::models::{AnyModel, ModelConfig, ModelKind};
+
+/// Burn's CPU random generator is global: tests that seed it and draw from it hold this lock.
+static RNG_LOCK: Mutex<()> = Mutex::new(());
+
+pub fn rng_lock() -> MutexGuard<'static, ()> {
+    RNG_LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub const SRC_VOCAB: usize = 13;
+pub const TGT_VOCAB: usize = 11;
+
+pub fn tiny_config(kind: ModelKind) -> ModelConfig {
+    ModelConfig::new(kind, SRC_VOCAB, TGT_VOCAB)
+        .with_embedding_size(8)
+        .with_hidden_size(16)
+        .with_num_layers(2)
+        .with_dropout(0.0)
+}
+
+/// A model whose weights depend only on `seed` (initialisation is eager, under the lock).
+pub fn seeded(config: &ModelConfig, seed: u64, device: &Device) -> AnyModel {
+    let _guard = rng_lock();
+    device.seed(seed);
+    config.init(device)
+}
+
+/// Toy pairs: the target is the source reversed and shifted into the target vocabulary.
+pub fn toy_examples() -> Vec<Example> {
+    let sources: [&[usize]; 4] = [&[4, 5, 6], &[7, 8], &[9, 10, 11, 12], &[5, 9]];
+    sources
+        .iter()
+        .map(|s| Example {
+            src: s.to_vec(),
+            tgt: s
+                .iter()
+                .rev()
+                .map(|&t| 4 + (t - 4) % (TGT_VOCAB - 4))
+                .collect(),
+        })
+        .collect()
+}
+
+pub fn batch(examples: &[Example], device: &Device) -> Batch {
+    let refs: Vec<&Example> = examples.iter().collect();
+    Batch::new(&refs, device)
+}
+
+pub fn floats<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data().try_into_vec_as::<f32>().unwrap()
+}
+
+pub fn assert_close(a: &[f32], b: &[f32], tol: f32) {
+    assert_eq!(a.len(), b.len());
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert!((x - y).abs() <= tol, "element {i}: {x} vs {y}");
+    }
+}
+
+/// A vocabulary of exactly `size` entries (the specials and `w4`, `w5`, ...).
+pub fn vocab_of_size(size: usize) -> model::vocab::Vocab {
+    let words: Vec<String> = (4..size).map(|i| format!("w{i}")).collect();
+    model::vocab::Vocab::build([words], 1, None)
+}

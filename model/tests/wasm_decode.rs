@@ -1,0 +1,99 @@
+//! The same checkpoint decodes to the same tokens natively and in wasm.
+//!
+//! `fixtures/tiny_attention/` is a tiny attention model (vocabularies 13/11, embedding 8, hidden 32)
+//! trained natively on the toy pairs of `common`. Both builds load it from bytes and greedy-decode the
+//! toy sources; both must produce `EXPECTED`, recorded from a native run.
+//!
+//! Native: `cargo test --release -p model --test wasm_decode`
+//! wasm (Node), from the workspace root:
+//! ```sh
+//! rustup target add wasm32-unknown-unknown
+//! CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+//!     cargo install wasm-bindgen-cli --version 0.2.130      # once; no --locked
+//! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+//!     cargo test --release -p model --target wasm32-unknown-unknown --test wasm_decode
+//! ```
+//! Regenerate the fixture and `EXPECTED` (after a change of the weight format or of the models):
+//! `cargo test --release -p model --test wasm_decode -- --ignored --nocapture`, then paste the printed
+//! list into `EXPECTED`.
+
+mod common;
+
+use burn::prelude::*;
+use common::*;
+use model::checkpoint::{Checkpoint, CheckpointFiles};
+use model::decode::{DecodeConfig, greedy};
+use model::models::ModelKind;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+/// Greedy outputs of the fixture for the toy sources, recorded natively.
+const EXPECTED: &[&[usize]] = &[&[6, 5, 4], &[8, 7], &[5, 4, 10, 9], &[9, 5]];
+
+fn fixture() -> CheckpointFiles {
+    CheckpointFiles {
+        config_json: include_str!("fixtures/tiny_attention/config.json").to_owned(),
+        src_vocab_json: include_str!("fixtures/tiny_attention/src_vocab.json").to_owned(),
+        tgt_vocab_json: include_str!("fixtures/tiny_attention/tgt_vocab.json").to_owned(),
+        weights: include_bytes!("fixtures/tiny_attention/model.bpk").to_vec(),
+    }
+}
+
+fn decode(files: &CheckpointFiles) -> Vec<Vec<usize>> {
+    let device = Device::flex();
+    let checkpoint =
+        Checkpoint::from_files(files, Some(ModelKind::Attention), &device).expect("fixture loads");
+    let b = batch(&toy_examples(), &device);
+    greedy(
+        &checkpoint.model,
+        b.src,
+        b.src_mask,
+        &DecodeConfig::new().with_max_len(10),
+    )
+    .into_iter()
+    .map(|h| h.tokens)
+    .collect()
+}
+
+#[test]
+fn fixture_decodes_to_the_recorded_tokens() {
+    assert_eq!(decode(&fixture()), EXPECTED);
+}
+
+/// Trains and writes the fixture, and prints the list for `EXPECTED`.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+#[ignore]
+fn regenerate_fixture() {
+    use burn::module::Module;
+    use model::checkpoint::Precision;
+    use model::rng::Rng;
+    use model::train::{TrainConfig, Trainer};
+
+    let device = Device::flex().autodiff();
+    let config = tiny_config(ModelKind::Attention).with_hidden_size(32);
+    let mut model = seeded(&config, 41, &device);
+    let mut trainer = Trainer::new(
+        TrainConfig::new()
+            .with_learning_rate(0.01)
+            .with_teacher_forcing_ratio(1.0),
+    );
+    let train = batch(&toy_examples(), &device);
+    for _ in 0..200 {
+        model = trainer.step(model, &train, &mut Rng::new(0)).0;
+    }
+    let files = Checkpoint::to_files(
+        &model.valid(),
+        &config,
+        &vocab_of_size(SRC_VOCAB),
+        &vocab_of_size(TGT_VOCAB),
+        Precision::F32,
+        serde_json::json!({"purpose": "wasm/native decoding equality test fixture"}),
+    )
+    .unwrap();
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny_attention");
+    Checkpoint::save(&files, &dir).unwrap();
+    println!("EXPECTED = {:?}", decode(&files));
+}
