@@ -4,7 +4,11 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "trainer", version, about = "Text-to-Python seq2seq models: corpora, training, evaluation")]
+#[command(
+    name = "trainer",
+    version,
+    about = "Text-to-Python seq2seq models: corpora, training, evaluation"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
