@@ -3,3 +3,5 @@
 
 pub mod bench;
 pub mod corpus;
+pub mod metrics;
+pub mod plot;
