@@ -57,7 +57,11 @@ fn pad<'a>(
             .chain(sequence.iter().copied())
             .chain(std::iter::once(EOS));
         let real = sequence.len() + 2;
-        ids.extend(wrapped.chain(std::iter::repeat_n(PAD, len - real)).map(|id| id as i64));
+        ids.extend(
+            wrapped
+                .chain(std::iter::repeat_n(PAD, len - real))
+                .map(|id| id as i64),
+        );
         mask.extend((0..len).map(|i| i < real));
     }
     let ids = Tensor::from_data(TensorData::new(ids, [batch_size, len]), device);
@@ -177,6 +181,11 @@ mod tests {
                 })
                 .sum::<usize>()
         };
-        assert!(padding(50) * 4 < padding(1), "{} vs {}", padding(50), padding(1));
+        assert!(
+            padding(50) * 4 < padding(1),
+            "{} vs {}",
+            padding(50),
+            padding(1)
+        );
     }
 }

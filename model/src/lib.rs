@@ -2,15 +2,15 @@
 //! and batches, the RNN / LSTM / attention models and decoding. Compiles natively and to wasm32.
 
 pub mod batch;
-pub mod rng;
-pub mod tokenizer;
-pub mod vocab;
-pub mod models;
-pub mod nn;
-pub mod train;
-pub mod decode;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod bench;
+pub mod decode;
+pub mod models;
+pub mod nn;
+pub mod rng;
+pub mod tokenizer;
+pub mod train;
+pub mod vocab;
 /// Burn, re-exported so that dependants use exactly the same version and features.
 pub use burn;
 pub mod checkpoint;

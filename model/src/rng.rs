@@ -71,6 +71,10 @@ mod tests {
     #[test]
     fn floats_are_in_unit_interval() {
         let mut rng = Rng::new(3);
-        assert!((0..1000).map(|_| rng.next_f64()).all(|x| (0.0..1.0).contains(&x)));
+        assert!(
+            (0..1000)
+                .map(|_| rng.next_f64())
+                .all(|x| (0.0..1.0).contains(&x))
+        );
     }
 }

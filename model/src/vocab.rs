@@ -244,7 +244,9 @@ mod tests {
         let path = dir.join("tgt_vocab.json");
         toy().save(&path).unwrap();
         assert_eq!(Vocab::load(&path).unwrap(), toy());
-        let missing = Vocab::load(&dir.join("missing.json")).unwrap_err().to_string();
+        let missing = Vocab::load(&dir.join("missing.json"))
+            .unwrap_err()
+            .to_string();
         assert!(missing.contains("missing.json"), "{missing}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
