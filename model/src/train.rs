@@ -29,10 +29,32 @@ pub struct TrainConfig {
 
 /// Mean cross-entropy of `logits` `[B, T-1, V]` against `tgt[:, 1..]` (`tgt` `[B, T]`), ignoring `<pad>`
 /// targets. A batch with no real target gives 0, not NaN.
+///
+/// On flex this is one fused kernel ([`crate::nn::fused::weighted_cross_entropy`]): Burn's `log_softmax`
+/// + `gather` take about a dozen full passes over the `[N, V]` logits forward and backward.
 pub fn sequence_loss(logits: Tensor<3>, tgt: Tensor<2, Int>) -> Tensor<1> {
     let [batch_size, steps, vocab_size] = logits.dims();
     let n = batch_size * steps;
     let targets = tgt.narrow(1, 1, steps).reshape([n, 1]); // [B, T-1] -> [B*(T-1), 1]
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let ids = crate::decode::read_ints(targets.clone());
+        let real = ids.iter().filter(|&&t| t != PAD as i64).count().max(1);
+        let weights: Vec<f32> = ids
+            .iter()
+            .map(|&t| {
+                if t == PAD as i64 {
+                    0.0
+                } else {
+                    1.0 / real as f32
+                }
+            })
+            .collect();
+        let logits = logits.clone().reshape([n, vocab_size]); // [B, T-1, V] -> [N, V]
+        if let Some(loss) = crate::nn::fused::weighted_cross_entropy(&logits, &ids, &weights) {
+            return loss;
+        }
+    }
     let real = targets.clone().not_equal_elem(PAD as i64).float(); // [N, 1]
     let log_probs = log_softmax(logits.reshape([n, vocab_size]), 1); // [B, T-1, V] -> [N, V]
     let nll = log_probs.gather(1, targets).neg(); // [N, 1]

@@ -7,8 +7,9 @@
 //! The `[B, S, A]` energy is the costliest elementwise work of the attention model, so it is computed
 //! with the fewest passes: `tanh(e) = 1 - 2 sigmoid(-2e)`, hence `v^T tanh(e) = sum(v) - 2 v^T sigmoid(-2e)`,
 //! and the softmax ignores the constant `sum(v)`. Keys and query are stored multiplied by -2, so a step is
-//! one add, one `sigmoid` (whose backward is fused) and one product with `-2 v`: the same weights as
-//! the textbook formula, without Burn's slow `tanh`.
+//! one add, one `sigmoid` and one product with `-2 v` — on flex a single fused kernel that never
+//! materialises the energy ([`super::fused::attention_scores`]): the same weights as the textbook formula,
+//! without Burn's slow `tanh`.
 
 use burn::module::Param;
 use burn::nn::Linear;
@@ -86,16 +87,10 @@ impl BahdanauAttention {
 
     /// `query` `[B, Hq]` -> (context `[B, H]`, weights `[B, S]`).
     pub fn forward(&self, memory: &AttentionMemory, query: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
-        let [batch_size, src_len, attention_size] = memory.keys.dims();
+        let [batch_size, src_len, _] = memory.keys.dims();
         let query = self.query.forward(query).mul_scalar(-2.0);
-        let query = query.reshape([batch_size, 1, attention_size]); // [B, A] -> [B, 1, A]
-        // sigmoid(-2 e), e = W_k h + b + W_q s
-        let squashed = sigmoid(memory.keys.clone() + query); // [B, S, A]
-        // v^T tanh(e) - sum(v)
-        let scores = squashed
-            .reshape([batch_size * src_len, attention_size]) // [B, S, A] -> [B*S, A]
-            .matmul(self.score.val().mul_scalar(-2.0))
-            .reshape([batch_size, src_len]); // [B*S, 1] -> [B, S]
+        // v^T tanh(e) - sum(v) = -2 v^T sigmoid(-2 e), e = W_k h + b + W_q s
+        let scores = additive_scores(&memory.keys, query, self.score.val().mul_scalar(-2.0));
         let weights = softmax(
             scores.mask_fill(memory.padding.clone(), f32::NEG_INFINITY),
             1,
@@ -108,4 +103,23 @@ impl BahdanauAttention {
             .reshape([batch_size, hidden_size]); // [B, 1, H] -> [B, H]
         (context, weights)
     }
+}
+
+/// `scores[b, s] = sum_a sigmoid(keys[b, s, a] + query[b, a]) w[a]` for `keys` `[B, S, A]`, `query`
+/// `[B, A]`, `w` `[A, 1]`. On flex, one fused kernel that never materialises the `[B, S, A]` energy
+/// (see [`super::fused::attention_scores`]); elsewhere an add, a sigmoid and a matmul.
+fn additive_scores(keys: &Tensor<3>, query: Tensor<2>, w: Tensor<2>) -> Tensor<2> {
+    let [batch_size, src_len, attention_size] = keys.dims();
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(scores) =
+        super::fused::attention_scores(keys, &query, &w.clone().reshape([attention_size]))
+    // [A, 1] -> [A]
+    {
+        return scores;
+    }
+    let query = query.reshape([batch_size, 1, attention_size]); // [B, A] -> [B, 1, A]
+    sigmoid(keys.clone() + query) // [B, S, A]
+        .reshape([batch_size * src_len, attention_size]) // [B, S, A] -> [B*S, A]
+        .matmul(w)
+        .reshape([batch_size, src_len]) // [B*S, 1] -> [B, S]
 }

@@ -5,13 +5,16 @@
 //! fused matmul per layer and step and expose a single step, which decoding needs.
 
 pub mod attention;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fused;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod kernels;
 pub mod recurrent;
 
 use burn::module::Param;
 use burn::nn::{Embedding, Linear};
 use burn::prelude::*;
 use burn::tensor::Distribution;
-pub use burn::tensor::activation::sigmoid;
 
 /// A parameter drawn from `U(-bound, bound)`, PyTorch's initialisation for recurrent and linear weights.
 pub(crate) fn uniform<const D: usize>(
@@ -50,6 +53,15 @@ pub(crate) fn embedding(n_embedding: usize, d_model: usize, device: &Device) -> 
             device,
         )),
     }
+}
+
+/// `sigmoid(x)`: a fused, vectorised kernel on flex (see [`fused`]), Burn's operation elsewhere.
+pub fn sigmoid<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(y) = fused::sigmoid(&x) {
+        return y;
+    }
+    burn::tensor::activation::sigmoid(x)
 }
 
 /// `tanh(x) = 2 sigmoid(2x) - 1`.

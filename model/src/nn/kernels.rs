@@ -1,0 +1,227 @@
+//! Slice kernels behind the fused CPU operations of [`super::fused`] (native only).
+//!
+//! The flex backend evaluates `exp` and `sigmoid` one scalar libm call at a time (and autodiff recomputes
+//! a sigmoid in its backward). These kernels use a branch-free Cephes-style `exp` (relative error about
+//! 2e-7, i.e. a few ulp) written so that LLVM vectorises it, compiled for AVX-512 and AVX2 and chosen at run
+//! time, with fixed-width partial sums so every result is independent of the thread count.
+
+use rayon::prelude::*;
+
+/// Lanes of the partial sums of reductions (one AVX-512 register of `f32`).
+const LANES: usize = 16;
+
+/// `exp(x)`, branch-free: `2^n * p(r)` with `x = n ln 2 + r`, `|r| <= ln 2 / 2`. Inputs are clamped to
+/// `[-87.3, 88.3]`, so the result is a normal float (the sigmoid and softmax callers never need more).
+#[inline(always)]
+pub fn exp(x: f32) -> f32 {
+    const ROUND: f32 = 12_582_912.0; // 1.5 * 2^23: adding it rounds to an integer
+    let x = x.clamp(-87.3, 88.3);
+    let t = x * std::f32::consts::LOG2_E + ROUND;
+    let n = t - ROUND;
+    let r = x - n * 0.693_359_4 + n * 2.121_944_4e-4; // x - n ln 2, ln 2 split in two
+    let mut p = 1.987_569_1e-4;
+    p = p * r + 1.398_199_9e-3;
+    p = p * r + 8.333_452e-3;
+    p = p * r + 4.166_579_6e-2;
+    p = p * r + 1.666_666_5e-1;
+    p = p * r + 0.5;
+    let y = p * r * r + r + 1.0;
+    // n sits in the low mantissa bits of t.
+    let scale = f32::from_bits(((t.to_bits() as i32 - 0x4B40_0000 + 127) << 23) as u32);
+    y * scale
+}
+
+#[inline(always)]
+pub fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + exp(-x))
+}
+
+/// Compiles `$body` (a function of slices) three times — AVX-512, AVX2 + FMA, baseline — and dispatches on
+/// the running CPU.
+macro_rules! multiversion {
+    ($(#[$m:meta])* pub fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? $body:block) => {
+        $(#[$m])*
+        pub fn $name($($arg: $ty),*) $(-> $ret)? {
+            #[inline(always)]
+            fn body($($arg: $ty),*) $(-> $ret)? $body
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+                unsafe fn v4($($arg: $ty),*) $(-> $ret)? { body($($arg),*) }
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn v3($($arg: $ty),*) $(-> $ret)? { body($($arg),*) }
+                if std::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: the CPU supports the enabled features.
+                    return unsafe { v4($($arg),*) };
+                }
+                if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                    // SAFETY: as above.
+                    return unsafe { v3($($arg),*) };
+                }
+            }
+            body($($arg),*)
+        }
+    };
+}
+
+multiversion! {
+    /// `out[i] = sigmoid(x[i])`.
+    pub fn sigmoid_into(x: &[f32], out: &mut [f32]) {
+        for (o, &x) in out.iter_mut().zip(x) {
+            *o = sigmoid(x);
+        }
+    }
+}
+
+multiversion! {
+    /// `out[i] = g[i] s[i] (1 - s[i])`: the sigmoid's backward from its output `s`.
+    pub fn sigmoid_backward_into(s: &[f32], g: &[f32], out: &mut [f32]) {
+        for ((o, &s), &g) in out.iter_mut().zip(s).zip(g) {
+            *o = g * s * (1.0 - s);
+        }
+    }
+}
+
+/// `sum_i f(a[i], b[i], c[i])` over equal-length slices with `LANES` partial sums: vectorisable (fixed-size
+/// chunks, no bounds checks) and the same order on every run.
+#[inline(always)]
+fn sum_by_lanes(a: &[f32], b: &[f32], c: &[f32], f: impl Fn(f32, f32, f32) -> f32) -> f32 {
+    let (a_chunks, a_tail) = a.as_chunks::<LANES>();
+    let (b_chunks, b_tail) = b.as_chunks::<LANES>();
+    let (c_chunks, c_tail) = c.as_chunks::<LANES>();
+    let mut acc = [0.0f32; LANES];
+    for ((a, b), c) in a_chunks.iter().zip(b_chunks).zip(c_chunks) {
+        for l in 0..LANES {
+            acc[l] += f(a[l], b[l], c[l]);
+        }
+    }
+    let tail: f32 = a_tail
+        .iter()
+        .zip(b_tail)
+        .zip(c_tail)
+        .map(|((&a, &b), &c)| f(a, b, c))
+        .sum();
+    acc.iter().sum::<f32>() + tail
+}
+
+multiversion! {
+    /// Per row of `logits` `[N, V]`: `lse[n] = log sum_j exp(logits[n, j])`.
+    pub fn log_sum_exp_rows(logits: &[f32], vocab: usize, lse: &mut [f32]) {
+        for (row, out) in logits.chunks_exact(vocab).zip(lse.iter_mut()) {
+            let mut maxes = [f32::NEG_INFINITY; LANES];
+            let (chunks, tail) = row.as_chunks::<LANES>();
+            for chunk in chunks {
+                for l in 0..LANES {
+                    maxes[l] = maxes[l].max(chunk[l]);
+                }
+            }
+            let max = tail
+                .iter()
+                .chain(&maxes)
+                .fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+            let sum = sum_by_lanes(row, row, row, |x, _, _| exp(x - max));
+            *out = max + sum.ln();
+        }
+    }
+}
+
+multiversion! {
+    /// Cross-entropy backward per row: `grad[n, j] = scale[n] (exp(logits[n, j] - lse[n]) - [j = target[n]])`.
+    pub fn cross_entropy_backward_rows(
+        logits: &[f32],
+        vocab: usize,
+        lse: &[f32],
+        targets: &[i64],
+        scale: &[f32],
+        grad: &mut [f32]
+    ) {
+        for (n, (row, out)) in logits.chunks_exact(vocab).zip(grad.chunks_exact_mut(vocab)).enumerate() {
+            let (lse, scale) = (lse[n], scale[n]);
+            for (o, &x) in out.iter_mut().zip(row) {
+                *o = scale * exp(x - lse);
+            }
+            out[targets[n] as usize] -= scale;
+        }
+    }
+}
+
+/// Rows of `[rows, cols]` data per rayon task for elementwise kernels.
+pub fn par_rows(cols: usize) -> usize {
+    (16_384 / cols.max(1)).max(1)
+}
+
+/// `sigmoid` of a whole buffer, split across threads.
+pub fn par_sigmoid(x: &[f32]) -> Vec<f32> {
+    let mut out = vec![0.0; x.len()];
+    out.par_chunks_mut(16_384)
+        .zip(x.par_chunks(16_384))
+        .for_each(|(o, x)| sigmoid_into(x, o));
+    out
+}
+
+/// The sigmoid's backward from its output, split across threads.
+pub fn par_sigmoid_backward(s: &[f32], g: &[f32]) -> Vec<f32> {
+    let mut out = vec![0.0; s.len()];
+    out.par_chunks_mut(16_384)
+        .zip(s.par_chunks(16_384).zip(g.par_chunks(16_384)))
+        .for_each(|(o, (s, g))| sigmoid_backward_into(s, g, o));
+    out
+}
+
+multiversion! {
+    /// Additive-attention scores of one batch row: `scores[s] = sum_a w[a] sigmoid(keys[s, a] + query[a])`
+    /// for `keys` `[S, A]`.
+    pub fn attention_scores_row(keys: &[f32], query: &[f32], w: &[f32], scores: &mut [f32]) {
+        let a = query.len();
+        for (key, score) in keys.chunks_exact(a).zip(scores.iter_mut()) {
+            *score = sum_by_lanes(key, query, w, |k, q, w| w * sigmoid(k + q));
+        }
+    }
+}
+
+multiversion! {
+    /// Backward of [`attention_scores_row`] for one batch row, from the score gradients `g` `[S]`:
+    /// writes `d_keys` `[S, A]` and `d_query` `[A]`, adds `sum_s g[s] sigmoid(..)` to `d_w` `[A]`.
+    pub fn attention_scores_backward_row(
+        keys: &[f32],
+        query: &[f32],
+        w: &[f32],
+        g: &[f32],
+        d_keys: &mut [f32],
+        d_query: &mut [f32],
+        d_w: &mut [f32]
+    ) {
+        let a = query.len();
+        d_query.fill(0.0);
+        for ((key, d_key), &g) in keys.chunks_exact(a).zip(d_keys.chunks_exact_mut(a)).zip(g) {
+            let inputs = key.iter().zip(query).zip(w);
+            let outputs = d_key.iter_mut().zip(d_query.iter_mut()).zip(d_w.iter_mut());
+            for (((&k, &q), &w), ((dk, dq), dw)) in inputs.zip(outputs) {
+                let s = sigmoid(k + q);
+                let d = g * w * s * (1.0 - s);
+                *dk = d;
+                *dq += d;
+                *dw += g * s;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exp_is_accurate() {
+        let mut worst = 0.0f64;
+        let mut x = -87.0f32;
+        while x < 88.0 {
+            let exact = (x as f64).exp();
+            worst = worst.max(((exp(x) as f64 - exact) / exact).abs());
+            x += 0.0137;
+        }
+        assert!(worst < 5e-7, "relative error {worst}");
+        assert_eq!(sigmoid(-200.0).min(1e-30), sigmoid(-200.0));
+        assert_eq!(sigmoid(200.0), 1.0);
+    }
+}
