@@ -128,7 +128,7 @@ mod tests {
         let batch = Batch::new(&[&a, &b], &device);
         let src: Vec<i64> = batch.src.into_data().iter::<i64>().collect();
         assert_eq!(src, vec![1, 7, 8, 9, 2, 1, 7, 2, 0, 0]);
-        let mask: Vec<bool> = batch.src_mask.into_data().to_vec().unwrap();
+        let mask: Vec<bool> = batch.src_mask.into_data().try_to_vec().unwrap();
         let expected = [true, true, true, true, true, true, true, true, false, false];
         assert_eq!(mask, expected);
         let tgt: Vec<i64> = batch.tgt.into_data().iter::<i64>().collect();
