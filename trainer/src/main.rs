@@ -1,5 +1,7 @@
 //! `trainer`: the native command-line program. Each subcommand parses its arguments and calls the library.
 
+use std::process::ExitCode;
+
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
@@ -31,8 +33,18 @@ enum CorpusCommand {
     Stats(trainer::corpus::StatsArgs),
 }
 
-fn main() -> Result<()> {
-    let cli = Cli::parse();
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One line: the failing step, then each cause (file, line, what was wrong).
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Some(Command::Corpus(CorpusCommand::Build(args))) => trainer::corpus::run_build(&args),
         Some(Command::Corpus(CorpusCommand::Stats(args))) => trainer::corpus::run_stats(&args),
