@@ -97,8 +97,10 @@ pub fn teacher_forcing_coins(steps: usize, ratio: f64, rng: &mut Rng) -> Vec<boo
 
 /// The decoding loop under teacher forcing shared by the recurrent models: `step(tokens [B], state) ->
 /// (features [B, F], state)`, `output` maps features to logits. The output projection of all steps is
-/// one `[B*(T-1), F] x [F, V]` product at the end; a step that feeds its argmax to the next one also
-/// computes its logits on its own, detached (the argmax has no gradient anyway).
+/// one `[B*(T-1), F] x [F, V]` product at the end; a step that feeds its argmax to the next one
+/// computes its logits on its own, detached (the argmax has no gradient anyway), and on flex those
+/// logits are copied into the output instead of being multiplied again
+/// ([`crate::nn::fused::linear_with_known_steps`]).
 pub(crate) fn unroll<S>(
     tgt: Tensor<2, Int>,
     teacher_forcing_ratio: f64,
@@ -112,6 +114,8 @@ pub(crate) fn unroll<S>(
     let gold = |t: usize| tgt.clone().narrow(1, t, 1).reshape([batch_size]); // [B, 1] -> [B]
     let mut input = gold(0);
     let mut features = Vec::with_capacity(tgt_len - 1);
+    // (step, its detached logits [B, V]) of the steps that fed their argmax forward.
+    let mut known = Vec::new();
     for t in 0..tgt_len - 1 {
         let (f, next) = step(input, state);
         state = next;
@@ -122,12 +126,27 @@ pub(crate) fn unroll<S>(
                 let weight = output.weight.val().detach();
                 let bias = output.bias.as_ref().map(|b| b.val().detach());
                 let logits = linear(f.clone().detach(), weight, bias); // [B, V]
-                logits.argmax(1).reshape([batch_size]) // [B, 1] -> [B]
+                let next = logits.clone().argmax(1).reshape([batch_size]); // [B, 1] -> [B]
+                known.push((t, logits));
+                next
             }
         };
         features.push(f);
     }
-    output.forward(Tensor::stack::<3>(features, 1)) // T-1 x [B, F] -> [B, T-1, F] -> [B, T-1, V]
+    let features = Tensor::stack::<3>(features, 1); // T-1 x [B, F] -> [B, T-1, F]
+    // On flex, the logits already computed are copied into the output, not multiplied again.
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(logits) = crate::nn::fused::linear_with_known_steps(
+        &features,
+        &output.weight.val(),
+        output.bias.as_ref().map(|b| b.val()).as_ref(),
+        &known,
+    ) {
+        return logits;
+    }
+    #[cfg(target_arch = "wasm32")]
+    let _ = known;
+    output.forward(features) // [B, T-1, F] -> [B, T-1, V]
 }
 
 /// Which model; the serde names are the ones used in configs, checkpoints and on the command line.

@@ -258,6 +258,306 @@ pub fn weighted_cross_entropy(
     })
 }
 
+/// Rows of `[rows, 4H]` work per rayon task of the LSTM kernels (a few tasks per step at the reference size).
+fn lstm_rows(hidden: usize) -> usize {
+    (4096 / hidden.max(1)).max(1)
+}
+
+/// The forward pass of [`lstm_cell`] on contiguous data: `(gates σ(z) [N, 4H], c, σ(2c), h)`.
+fn lstm_forward(
+    z: &[f32],
+    c_prev: &[f32],
+    hidden: usize,
+) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
+    let n = z.len() / (4 * hidden);
+    let (mut gates, mut c, mut s2c, mut h) = (
+        vec![0.0; n * 4 * hidden],
+        vec![0.0; n * hidden],
+        vec![0.0; n * hidden],
+        vec![0.0; n * hidden],
+    );
+    let rows = lstm_rows(hidden);
+    gates
+        .par_chunks_mut(rows * 4 * hidden)
+        .zip(c.par_chunks_mut(rows * hidden))
+        .zip(s2c.par_chunks_mut(rows * hidden))
+        .zip(h.par_chunks_mut(rows * hidden))
+        .enumerate()
+        .for_each(|(k, (((gates, c), s2c), h))| {
+            let r = k * rows..k * rows + c.len() / hidden;
+            let z = &z[r.start * 4 * hidden..r.end * 4 * hidden];
+            let cp = if c_prev.is_empty() {
+                c_prev
+            } else {
+                &c_prev[r.start * hidden..r.end * hidden]
+            };
+            kernels::lstm_cell_rows(z, cp, hidden, gates, c, s2c, h);
+        });
+    (gates, c, s2c, h)
+}
+
+/// The `o` block of `d_z`, passed from the backward of `h` to the backward of `c` of the same cell (see
+/// [`lstm_cell`]); `None` when `h` received no gradient.
+type SharedGrad = std::sync::Arc<std::sync::Mutex<Option<Vec<f32>>>>;
+
+/// One LSTM cell on the fused pre-activations `z` `[B, 4H]` (gates `[i, f, o, g]`, the candidate's
+/// weights doubled: `g = 2σ(z_g) - 1`) and the previous cell `c_prev` `[B, H]` (`None`: zeros) ->
+/// `(h, c)`, `c = σ(z_f) c_prev + σ(z_i) g`, `h = σ(z_o) tanh(c)` — one pass forward, one per output
+/// backward, instead of about twenty Burn operations (each a full pass, the slices' backward
+/// zero-filling `[B, 4H]` tensors).
+///
+/// Under autodiff this records two operations: `c` from `(z, c_prev)`, then `h` from `c` alone. The
+/// backward of `h` (always run first: it depends on `c`) hands its `d_z_o` to the backward of `c` through
+/// a shared slot, which writes the whole `d_z` at once — no mostly-zero `[B, 4H]` gradient and no extra
+/// addition.
+pub fn lstm_cell(z: &Tensor<2>, c_prev: Option<&Tensor<2>>) -> Option<(Tensor<2>, Tensor<2>)> {
+    let [batch_size, gates] = z.dims();
+    assert_eq!(gates % 4, 0, "LSTM pre-activations are [B, 4H]");
+    let hidden = gates / 4;
+    #[derive(Debug)]
+    struct CellBackward;
+    impl Backward<Flex, 2> for CellBackward {
+        /// `(σ(z), c_prev, the o block of d_z)`.
+        type State = (std::sync::Arc<Vec<f32>>, FlexTensor, SharedGrad);
+        fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
+            let (gates, c_prev, d_z_o) = ops.state;
+            let d_c = contiguous(grads.consume::<Flex>(&ops.node));
+            let d_z_o = d_z_o
+                .lock()
+                .expect("not poisoned")
+                .take()
+                .unwrap_or_default();
+            let [pz, pc] = ops.parents;
+            let hidden = shape_of(&d_c).dims::<2>()[1];
+            let n = gates.len() / (4 * hidden);
+            let cp = slice(&c_prev);
+            let mut d_z = vec![0.0; n * 4 * hidden];
+            // Also computed when `c_prev` is not tracked (the zeros of the first step): one `[B, H]` pass.
+            let mut d_c_prev = vec![0.0; n * hidden];
+            let rows = lstm_rows(hidden);
+            let dc = slice(&d_c);
+            d_z.par_chunks_mut(rows * 4 * hidden)
+                .zip(d_c_prev.par_chunks_mut(rows * hidden))
+                .enumerate()
+                .for_each(|(k, (d_z, d_cp))| {
+                    let r = k * rows * hidden..k * rows * hidden + d_cp.len();
+                    let d_z_o = if d_z_o.is_empty() {
+                        &[][..]
+                    } else {
+                        &d_z_o[r.clone()]
+                    };
+                    kernels::lstm_cell_backward_rows(
+                        &gates[4 * r.start..4 * r.end],
+                        &cp[r.clone()],
+                        &dc[r],
+                        d_z_o,
+                        hidden,
+                        d_z,
+                        d_cp,
+                    );
+                });
+            if let Some(node) = pz {
+                grads.register::<Flex>(node.id, flex(d_z, [n, 4 * hidden]));
+            }
+            if let Some(node) = pc {
+                grads.register::<Flex>(node.id, flex(d_c_prev, [n, hidden]));
+            }
+        }
+    }
+    #[derive(Debug)]
+    struct HiddenBackward;
+    impl Backward<Flex, 1> for HiddenBackward {
+        /// `(σ(z), σ(2c), the o block of d_z, filled here)`.
+        type State = (std::sync::Arc<Vec<f32>>, Vec<f32>, SharedGrad);
+        fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
+            let (gates, s2c, shared) = ops.state;
+            let d_h = contiguous(grads.consume::<Flex>(&ops.node));
+            let [n, hidden] = shape_of(&d_h).dims::<2>();
+            let (mut d_z_o, mut d_c) = (vec![0.0; n * hidden], vec![0.0; n * hidden]);
+            let rows = lstm_rows(hidden);
+            let dh = slice(&d_h);
+            d_z_o
+                .par_chunks_mut(rows * hidden)
+                .zip(d_c.par_chunks_mut(rows * hidden))
+                .enumerate()
+                .for_each(|(k, (d_z_o, d_c))| {
+                    let r = k * rows * hidden..k * rows * hidden + d_c.len();
+                    kernels::lstm_hidden_backward_rows(
+                        &gates[4 * r.start..4 * r.end],
+                        &s2c[r.clone()],
+                        &dh[r],
+                        hidden,
+                        d_z_o,
+                        d_c,
+                    );
+                });
+            *shared.lock().expect("not poisoned") = Some(d_z_o);
+            let [pc] = ops.parents;
+            if let Some(node) = pc {
+                grads.register::<Flex>(node.id, flex(d_c, [n, hidden]));
+            }
+        }
+    }
+    let output = |v: Vec<f32>| flex(v, [batch_size, hidden]);
+    let c_prev = match c_prev {
+        Some(c) => Some(Input::of(c)?),
+        None => None,
+    };
+    match (Input::of(z)?, c_prev) {
+        (Input::Plain(z), None) => {
+            let (_, c, _, h) = lstm_forward(slice(&contiguous(z)), &[], hidden);
+            Some((
+                Tensor::from_primitive::<Flex>(output(h)),
+                Tensor::from_primitive::<Flex>(output(c)),
+            ))
+        }
+        (Input::Plain(z), Some(Input::Plain(c_prev))) => {
+            let (z, c_prev) = (contiguous(z), contiguous(c_prev));
+            let (_, c, _, h) = lstm_forward(slice(&z), slice(&c_prev), hidden);
+            Some((
+                Tensor::from_primitive::<Flex>(output(h)),
+                Tensor::from_primitive::<Flex>(output(c)),
+            ))
+        }
+        // Under autodiff the models always pass a cell (zeros at the first step).
+        (Input::Tracked(z), Some(Input::Tracked(c_prev))) => {
+            let (z, nz) = z.into_parts();
+            let (c_prev, nc) = c_prev.into_parts();
+            let (z, c_prev) = (contiguous(z), contiguous(c_prev));
+            let (gates, c, s2c, h) = lstm_forward(slice(&z), slice(&c_prev), hidden);
+            let gates = std::sync::Arc::new(gates);
+            let shared = SharedGrad::default();
+            let c = match CellBackward
+                .prepare::<NoCheckpointing>([nz, nc])
+                .compute_bound()
+                .stateful()
+            {
+                OpsKind::Tracked(prep) => {
+                    prep.finish((gates.clone(), c_prev, shared.clone()), output(c))
+                }
+                OpsKind::UnTracked(prep) => prep.finish(output(c)),
+            };
+            let h = match HiddenBackward
+                .prepare::<NoCheckpointing>([c.node()])
+                .compute_bound()
+                .stateful()
+            {
+                OpsKind::Tracked(prep) => prep.finish((gates, s2c, shared), output(h)),
+                OpsKind::UnTracked(prep) => prep.finish(output(h)),
+            };
+            Some((
+                Tensor::from_primitive::<Ad>(h),
+                Tensor::from_primitive::<Ad>(c),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// `linear(x, weight, bias)` for `x` `[B, T, F]` where the outputs of some steps are already known:
+/// `known[k] = (t, logits [B, V])`, the values of `linear(x[:, t], weight, bias)` computed earlier
+/// (detached). Those rows are copied instead of multiplied again; the gradient is Burn's `linear`
+/// backward over all of `x`, as if every row had been computed here. `None` (use `linear`) off flex,
+/// without a bias, or when nothing is known.
+pub fn linear_with_known_steps(
+    x: &Tensor<3>,
+    weight: &Tensor<2>,
+    bias: Option<&Tensor<1>>,
+    known: &[(usize, Tensor<2>)],
+) -> Option<Tensor<3>> {
+    use burn::backend::ops::ModuleOps;
+    if known.is_empty() {
+        return None;
+    }
+    let [batch_size, steps, features] = x.dims();
+    let vocab = weight.dims()[1];
+    let mut known_rows: Vec<Option<FlexTensor>> = vec![None; steps];
+    for (t, logits) in known {
+        let logits = match Input::of(&logits.clone().detach())? {
+            Input::Plain(l) => l,
+            Input::Tracked(l) => l.into_primitive(),
+        };
+        known_rows[*t] = Some(contiguous(logits));
+    }
+    let forward = |x: &FlexTensor, w: FlexTensor, b: FlexTensor| -> FlexTensor {
+        let computed: Vec<usize> = (0..steps).filter(|&t| known_rows[t].is_none()).collect();
+        let xs = slice(x);
+        let mut rows = Vec::with_capacity(batch_size * computed.len() * features);
+        for b in 0..batch_size {
+            for &t in &computed {
+                let start = (b * steps + t) * features;
+                rows.extend_from_slice(&xs[start..start + features]);
+            }
+        }
+        let y = (!computed.is_empty()).then(|| {
+            contiguous(Flex::linear(
+                flex(rows, [batch_size * computed.len(), features]),
+                w,
+                Some(b),
+            ))
+        });
+        let ys = y.as_ref().map_or(&[][..], slice);
+        let mut out = vec![0.0; batch_size * steps * vocab];
+        out.par_chunks_mut(steps * vocab)
+            .enumerate()
+            .for_each(|(b, out)| {
+                let mut next = b * computed.len();
+                for (t, row) in out.chunks_exact_mut(vocab).enumerate() {
+                    match &known_rows[t] {
+                        Some(k) => row.copy_from_slice(&slice(k)[b * vocab..(b + 1) * vocab]),
+                        None => {
+                            row.copy_from_slice(&ys[next * vocab..(next + 1) * vocab]);
+                            next += 1;
+                        }
+                    }
+                }
+            });
+        flex(out, [batch_size, steps, vocab])
+    };
+    #[derive(Debug)]
+    struct LinearBackward;
+    impl Backward<Flex, 3> for LinearBackward {
+        /// `(x, weight)`.
+        type State = (FlexTensor, FlexTensor);
+        fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
+            let (x, w) = ops.state;
+            let g = grads.consume::<Flex>(&ops.node);
+            let [px, pw, pb] = ops.parents;
+            if let Some(node) = px {
+                grads.register::<Flex>(node.id, Flex::linear_x_backward(w, g.clone()));
+            }
+            if let Some(node) = pw {
+                grads.register::<Flex>(node.id, Flex::linear_weight_backward(x, g.clone()));
+            }
+            if let Some(node) = pb {
+                grads.register::<Flex>(node.id, Flex::linear_bias_backward(g));
+            }
+        }
+    }
+    match (Input::of(x)?, Input::of(weight)?, Input::of(bias?)?) {
+        (Input::Plain(x), Input::Plain(w), Input::Plain(b)) => Some(
+            Tensor::from_primitive::<Flex>(forward(&contiguous(x), w, b)),
+        ),
+        (Input::Tracked(x), Input::Tracked(w), Input::Tracked(b)) => {
+            let (x, nx) = x.into_parts();
+            let (w, nw) = w.into_parts();
+            let (b, nb) = b.into_parts();
+            let x = contiguous(x);
+            let out = forward(&x, w.clone(), b);
+            let out = match LinearBackward
+                .prepare::<NoCheckpointing>([nx, nw, nb])
+                .compute_bound()
+                .stateful()
+            {
+                OpsKind::Tracked(prep) => prep.finish((x, w), out),
+                OpsKind::UnTracked(prep) => prep.finish(out),
+            };
+            Some(Tensor::from_primitive::<Ad>(out))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use burn::tensor::Distribution;
@@ -329,5 +629,107 @@ mod tests {
         let (gf, gp) = (fused.clone().backward(), plain.clone().backward());
         assert_close(fused, plain);
         assert_close(logits.grad(&gf).unwrap(), logits.grad(&gp).unwrap());
+    }
+
+    /// The output projection with known steps against `linear` over all steps: same values (the known
+    /// logits are the same product), same gradients of `x`, `weight` and `bias`.
+    #[test]
+    fn linear_with_known_steps_matches_linear() {
+        let device = Device::flex().autodiff();
+        device.seed(5);
+        let (b, t, f, v) = (3, 6, 19, 23);
+        let (x, w, bias) = (
+            random([b, t, f], &device),
+            random([f, v], &device),
+            random([v], &device),
+        );
+        let step = |s: usize| {
+            burn::tensor::module::linear(
+                x.clone().narrow(1, s, 1).reshape([b, f]).detach(),
+                w.clone().detach(),
+                Some(bias.clone().detach()),
+            )
+        };
+        let known: Vec<(usize, Tensor<2>)> = [0, 2, 3].into_iter().map(|s| (s, step(s))).collect();
+        let fused = linear_with_known_steps(&x, &w, Some(&bias), &known).expect("flex");
+        let plain = burn::tensor::module::linear(x.clone(), w.clone(), Some(bias.clone()));
+        let weights = random([b, t, v], &device).detach();
+        let (gf, gp) = (
+            (fused.clone() * weights.clone()).sum().backward(),
+            (plain.clone() * weights).sum().backward(),
+        );
+        assert_close(fused, plain);
+        assert_close(x.grad(&gf).unwrap(), x.grad(&gp).unwrap());
+        assert_close(w.grad(&gf).unwrap(), w.grad(&gp).unwrap());
+        assert_close(bias.grad(&gf).unwrap(), bias.grad(&gp).unwrap());
+        assert!(linear_with_known_steps(&x, &w, Some(&bias), &[]).is_none());
+    }
+
+    /// The LSTM cell against the same formula in Burn's operations (with Burn's own `sigmoid`), for `h`,
+    /// `c` and the gradients of `z` and `c_prev` through both outputs, used together and alone.
+    #[test]
+    fn fused_lstm_cell_matches_burn_forward_and_backward() {
+        use burn::tensor::activation::sigmoid as burn_sigmoid;
+        let device = Device::flex().autodiff();
+        device.seed(11);
+        let (b, h) = (5, 37); // H not a multiple of the 16 lanes
+        let plain = |z: Tensor<2>, c: Tensor<2>| {
+            let gates = burn_sigmoid(z);
+            let i = gates.clone().narrow(1, 0, h);
+            let f = gates.clone().narrow(1, h, h);
+            let o = gates.clone().narrow(1, 2 * h, h);
+            let g = gates.narrow(1, 3 * h, h).mul_scalar(2.0).sub_scalar(1.0);
+            let c = f * c + i * g;
+            let tanh_c = burn_sigmoid(c.clone().mul_scalar(2.0))
+                .mul_scalar(2.0)
+                .sub_scalar(1.0);
+            (o * tanh_c, c)
+        };
+        for (use_h, use_c) in [(true, true), (true, false), (false, true)] {
+            let z = random([b, 4 * h], &device);
+            let c_prev = random([b, h], &device);
+            let (wh, wc) = (
+                random([b, h], &device).detach(),
+                random([b, h], &device).detach(),
+            );
+            let loss = |(h, c): (Tensor<2>, Tensor<2>)| match (use_h, use_c) {
+                (true, true) => (h * wh.clone()).sum() + (c * wc.clone()).sum(),
+                (true, false) => (h * wh.clone()).sum(),
+                _ => (c * wc.clone()).sum(),
+            };
+            let (fh, fc) = lstm_cell(&z, Some(&c_prev)).expect("flex");
+            let (ph, pc) = plain(z.clone(), c_prev.clone());
+            assert_close(fh.clone(), ph.clone());
+            assert_close(fc.clone(), pc.clone());
+            let (gf, gp) = (loss((fh, fc)).backward(), loss((ph, pc)).backward());
+            assert_close(z.grad(&gf).unwrap(), z.grad(&gp).unwrap());
+            assert_close(c_prev.grad(&gf).unwrap(), c_prev.grad(&gp).unwrap());
+        }
+
+        // Two chained steps, the first from an untracked zero cell, and the plain (inference) path.
+        let (z1, z2) = (random([b, 4 * h], &device), random([b, 4 * h], &device));
+        let zeros = Tensor::<2>::zeros([b, h], &device);
+        let (h1, c1) = lstm_cell(&z1, Some(&zeros)).expect("flex");
+        let (h2, c2) = lstm_cell(&(z2.clone() + h1.repeat_dim(1, 4)), Some(&c1)).expect("flex");
+        let (ph1, pc1) = plain(z1.clone(), zeros.clone());
+        let (ph2, pc2) = plain(z2.clone() + ph1.repeat_dim(1, 4), pc1);
+        assert_close(h2.clone(), ph2.clone());
+        let (gf, gp) = (
+            (h2 + c2.mul_scalar(0.5)).sum().backward(),
+            (ph2 + pc2.mul_scalar(0.5)).sum().backward(),
+        );
+        assert_close(z1.grad(&gf).unwrap(), z1.grad(&gp).unwrap());
+        assert_close(z2.grad(&gf).unwrap(), z2.grad(&gp).unwrap());
+
+        let z = z1.clone().detach().inner();
+        let c = Tensor::<2>::zeros([b, h], &z.device());
+        let (fh, fc) = lstm_cell(&z, Some(&c)).expect("flex");
+        let (ph, pc) = plain(z.clone(), c.clone());
+        assert_close(fh, ph);
+        assert_close(fc, pc.clone());
+        let (nh, nc) = lstm_cell(&z, None).expect("flex");
+        let (ph, _) = plain(z, c);
+        assert_close(nh, ph);
+        assert_close(nc, pc);
     }
 }

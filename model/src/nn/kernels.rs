@@ -207,6 +207,117 @@ multiversion! {
     }
 }
 
+multiversion! {
+    /// LSTM cell forward on rows of fused pre-activations `z` `[N, 4H]` laid out `[i, f, o, g]` (the
+    /// candidate's weights doubled, see [`super::recurrent`]) and the previous cell `c_prev` `[N, H]` (empty:
+    /// zeros). Writes `gates` `[N, 4H]` = `σ(z)`, `c = f c_prev + i g` with `g = 2σ(z_g) - 1`,
+    /// `s2c = σ(2c)` and `h = o tanh(c)` with `tanh(c) = 2 s2c - 1` (`[N, H]` each): Burn's formulation,
+    /// operation for operation (the backward passes below recompute `g` and `tanh(c)`).
+    pub fn lstm_cell_rows(
+        z: &[f32],
+        c_prev: &[f32],
+        hidden: usize,
+        gates: &mut [f32],
+        c: &mut [f32],
+        s2c: &mut [f32],
+        h: &mut [f32]
+    ) {
+        let rows = z.chunks_exact(4 * hidden).zip(gates.chunks_exact_mut(4 * hidden));
+        let outputs = c.chunks_exact_mut(hidden).zip(s2c.chunks_exact_mut(hidden)).zip(h.chunks_exact_mut(hidden));
+        for (n, ((z, gates), ((c, s2c), h))) in rows.zip(outputs).enumerate() {
+            for (s, &z) in gates.iter_mut().zip(z) {
+                *s = sigmoid(z);
+            }
+            let (i, rest) = gates.split_at(hidden);
+            let (f, rest) = rest.split_at(hidden);
+            let (o, sg) = rest.split_at(hidden);
+            if c_prev.is_empty() {
+                for ((c, &i), &sg) in c.iter_mut().zip(i).zip(sg) {
+                    *c = i * (sg * 2.0 - 1.0);
+                }
+            } else {
+                let c_prev = &c_prev[n * hidden..(n + 1) * hidden];
+                for ((((c, &i), &f), &sg), &cp) in c.iter_mut().zip(i).zip(f).zip(sg).zip(c_prev) {
+                    *c = f * cp + i * (sg * 2.0 - 1.0);
+                }
+            }
+            for (((h, s2c), &c), &o) in h.iter_mut().zip(s2c.iter_mut()).zip(&*c).zip(o) {
+                *s2c = sigmoid(c * 2.0);
+                *h = o * (*s2c * 2.0 - 1.0);
+            }
+        }
+    }
+}
+
+multiversion! {
+    /// Backward of `h = o tanh(c)` from `d_h` `[N, H]`: `d_z_o = d_h tanh(c) o (1 - o)` and
+    /// `d_c = 4 d_h o s2c (1 - s2c)` (`[N, H]` each); `gates` and `s2c` as written by [`lstm_cell_rows`].
+    pub fn lstm_hidden_backward_rows(
+        gates: &[f32],
+        s2c: &[f32],
+        d_h: &[f32],
+        hidden: usize,
+        d_z_o: &mut [f32],
+        d_c: &mut [f32]
+    ) {
+        let inputs = gates.chunks_exact(4 * hidden).zip(s2c.chunks_exact(hidden)).zip(d_h.chunks_exact(hidden));
+        let outputs = d_z_o.chunks_exact_mut(hidden).zip(d_c.chunks_exact_mut(hidden));
+        for (((gates, s2c), d_h), (d_z_o, d_c)) in inputs.zip(outputs) {
+            let o = &gates[2 * hidden..3 * hidden];
+            for ((((dzo, dc), &o), &s), &dh) in d_z_o.iter_mut().zip(d_c.iter_mut()).zip(o).zip(s2c).zip(d_h) {
+                *dzo = dh * (s * 2.0 - 1.0) * (o * (1.0 - o));
+                *dc = (dh * o) * 2.0 * (s * (1.0 - s)) * 2.0;
+            }
+        }
+    }
+}
+
+multiversion! {
+    /// Backward of `c = f c_prev + i g` from `d_c` `[N, H]`: writes `d_z` `[N, 4H]` (its `o` block is
+    /// `d_z_o`, or zeros when that is empty) and, unless it is empty, `d_c_prev = d_c f` `[N, H]`.
+    pub fn lstm_cell_backward_rows(
+        gates: &[f32],
+        c_prev: &[f32],
+        d_c: &[f32],
+        d_z_o: &[f32],
+        hidden: usize,
+        d_z: &mut [f32],
+        d_c_prev: &mut [f32]
+    ) {
+        for (n, (gates, d_z)) in gates.chunks_exact(4 * hidden).zip(d_z.chunks_exact_mut(4 * hidden)).enumerate() {
+            let row = n * hidden..(n + 1) * hidden;
+            let d_c = &d_c[row.clone()];
+            let (i, rest) = gates.split_at(hidden);
+            let (f, rest) = rest.split_at(hidden);
+            let sg = &rest[hidden..];
+            let (dz_i, rest) = d_z.split_at_mut(hidden);
+            let (dz_f, rest) = rest.split_at_mut(hidden);
+            let (dz_o, dz_g) = rest.split_at_mut(hidden);
+            for ((((dzi, dzg), &i), &sg), &dc) in dz_i.iter_mut().zip(dz_g.iter_mut()).zip(i).zip(sg).zip(d_c) {
+                *dzi = dc * (sg * 2.0 - 1.0) * (i * (1.0 - i));
+                *dzg = (dc * i) * 2.0 * (sg * (1.0 - sg));
+            }
+            if c_prev.is_empty() {
+                dz_f.fill(0.0);
+            } else {
+                for (((dzf, &f), &cp), &dc) in dz_f.iter_mut().zip(f).zip(&c_prev[row.clone()]).zip(d_c) {
+                    *dzf = dc * cp * (f * (1.0 - f));
+                }
+            }
+            if d_z_o.is_empty() {
+                dz_o.fill(0.0);
+            } else {
+                dz_o.copy_from_slice(&d_z_o[row.clone()]);
+            }
+            if !d_c_prev.is_empty() {
+                for ((dcp, &f), &dc) in d_c_prev[row].iter_mut().zip(f).zip(d_c) {
+                    *dcp = dc * f;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

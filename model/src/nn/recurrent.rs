@@ -189,18 +189,29 @@ impl Recurrent {
                 c: None,
             };
         }
-        let gates = sigmoid(z); // [B, 4H]: i, f, o, sigmoid(z_g)
-        let i = gates.clone().narrow(1, 0, h);
-        let f = gates.clone().narrow(1, h, h);
-        let o = gates.clone().narrow(1, 2 * h, h);
-        let g = gates.narrow(1, 3 * h, h).mul_scalar(2.0).sub_scalar(1.0); // tanh(z_g / 2)
-        let c = match c {
-            Some(c) => f * c + i * g,
-            None => i * g,
-        };
-        LayerState {
-            h: o * tanh(c.clone()),
-            c: Some(c),
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some((h, c)) = super::fused::lstm_cell(&z, c.as_ref()) {
+            return LayerState { h, c: Some(c) };
         }
+        lstm_cell(z, c, h)
+    }
+}
+
+/// The LSTM cell on the fused pre-activations `z` `[B, 4H]` written with Burn's operations (the
+/// formulation of [`super::fused::lstm_cell`], used on other backends and in wasm).
+pub(crate) fn lstm_cell(z: Tensor<2>, c: Option<Tensor<2>>, hidden: usize) -> LayerState {
+    let h = hidden;
+    let gates = sigmoid(z); // [B, 4H]: i, f, o, sigmoid(z_g)
+    let i = gates.clone().narrow(1, 0, h);
+    let f = gates.clone().narrow(1, h, h);
+    let o = gates.clone().narrow(1, 2 * h, h);
+    let g = gates.narrow(1, 3 * h, h).mul_scalar(2.0).sub_scalar(1.0); // tanh(z_g / 2)
+    let c = match c {
+        Some(c) => f * c + i * g,
+        None => i * g,
+    };
+    LayerState {
+        h: o * tanh(c.clone()),
+        c: Some(c),
     }
 }
