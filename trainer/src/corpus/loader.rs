@@ -11,6 +11,7 @@ use super::errors::LoadError;
 use super::extract;
 use super::record::TokenLengths;
 use flate2::read::MultiGzDecoder;
+use model::tokenizer::{DEDENT, INDENT, NEWLINE};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::fs::File;
@@ -141,9 +142,9 @@ pub fn leading_string_statement(layout: &[String]) -> Option<&str> {
         }
     }
     let mut rest = layout[colon? + 1..].iter().map(String::as_str).peekable();
-    if rest.peek() == Some(&"<newline>") {
+    if rest.peek() == Some(&NEWLINE) {
         rest.next();
-        if rest.next() != Some("<indent>") {
+        if rest.next() != Some(INDENT) {
             return None;
         }
     }
@@ -153,7 +154,7 @@ pub fn leading_string_statement(layout: &[String]) -> Option<&str> {
         rest.next();
         strings += 1;
     }
-    let ends_statement = matches!(rest.next(), None | Some("<newline>" | ";" | "<dedent>"));
+    let ends_statement = matches!(rest.next(), None | Some(NEWLINE | ";" | DEDENT));
     (strings > 0 && ends_statement).then_some(first)
 }
 

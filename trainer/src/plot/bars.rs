@@ -1,6 +1,6 @@
 //! Grouped bar charts: several metrics per model, or BLEU per docstring-length bucket per model.
 
-use super::{FONT, PlotError, render_svg, series_colour};
+use super::{FONT, PlotError, draw_legend, render_svg, series_colour};
 use crate::metrics::LengthBucket;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -159,13 +159,6 @@ fn grouped_bars(
             canvas.draw(&Text::new(label.as_str(), (x, y + 8), label_style.clone()))?;
         }
 
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .label_font((FONT, 14))
-            .draw()?;
-        Ok(())
+        draw_legend(&mut chart)
     })
 }

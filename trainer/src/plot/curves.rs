@@ -1,6 +1,6 @@
 //! Training curves: loss per epoch, train and validation, for several models in one chart.
 
-use super::{FONT, PlotError, render_svg, series_colour};
+use super::{FONT, PlotError, draw_legend, render_svg, series_colour};
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -79,14 +79,7 @@ pub fn training_curves<S: AsRef<str>>(
                 });
         }
 
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .label_font((FONT, 14))
-            .draw()?;
-        Ok(())
+        draw_legend(&mut chart)
     })
 }
 

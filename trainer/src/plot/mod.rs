@@ -85,6 +85,20 @@ pub(crate) fn render_svg(
     std::fs::write(path, svg).map_err(write_error)
 }
 
+/// The legend of every multi-series plot: upper right, on a translucent white box.
+pub(crate) fn draw_legend<'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, CT>,
+) -> DrawResult {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .label_font((FONT, 14))
+        .draw()?;
+    Ok(())
+}
+
 /// The colour of the `i`-th model or metric: matplotlib's "tab10" palette, distinct and colour-blind
 /// friendlier than plotters' primaries.
 pub(crate) fn series_colour(i: usize) -> RGBColor {
