@@ -5,6 +5,7 @@ pub mod batch;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod bench;
 pub mod decode;
+pub mod generate;
 pub mod models;
 pub mod nn;
 pub mod rng;

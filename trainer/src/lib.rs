@@ -1,7 +1,14 @@
-//! Library behind the `trainer` command: corpus building and loading, benchmarks (and later training,
-//! evaluation and reports). The binary's subcommands are thin wrappers over these modules.
+//! Library behind the `trainer` command: corpus building and loading, training, evaluation, generation,
+//! comparison reports and benchmarks. The binary's subcommands are thin wrappers over these modules.
 
 pub mod bench;
+pub mod compare;
 pub mod corpus;
+pub mod data;
+pub mod device;
+pub mod eval;
+pub mod generate;
 pub mod metrics;
 pub mod plot;
+pub mod report;
+pub mod train;

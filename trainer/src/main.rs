@@ -21,6 +21,14 @@ enum Command {
     /// Build or inspect CodeSearchNet-format corpora.
     #[command(subcommand)]
     Corpus(CorpusCommand),
+    /// Train one model (rnn, lstm or attention), validating after every epoch.
+    Train(trainer::train::TrainArgs),
+    /// Evaluate a checkpoint on its test split or a CodeSearchNet-format file.
+    Eval(trainer::eval::EvalArgs),
+    /// Generate Python from a description (or a file of them).
+    Generate(trainer::generate::GenerateArgs),
+    /// Train and evaluate several models on the same data and write a report.
+    Compare(trainer::compare::CompareArgs),
     /// Time training steps and greedy decoding at the reference size.
     Bench(trainer::bench::BenchArgs),
 }
@@ -44,12 +52,40 @@ fn main() -> ExitCode {
     }
 }
 
+impl Cli {
+    fn compare_args(self) -> trainer::compare::CompareArgs {
+        match self.command {
+            Some(Command::Compare(args)) => args,
+            _ => unreachable!("parsed from `trainer compare`"),
+        }
+    }
+}
+
+fn compare(args: &trainer::compare::CompareArgs) -> Result<()> {
+    let report = trainer::compare::run(args)?;
+    println!("report: {}", report.join("README.md").display());
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Some(Command::Corpus(CorpusCommand::Build(args))) => trainer::corpus::run_build(&args),
         Some(Command::Corpus(CorpusCommand::Stats(args))) => trainer::corpus::run_stats(&args),
+        Some(Command::Train(args)) => trainer::train::run(&args).map(|outcome| {
+            println!(
+                "trained in {:.0} s; best checkpoint: {}",
+                outcome.seconds,
+                outcome
+                    .out
+                    .join(trainer::train::run_dir::BEST_DIR)
+                    .display()
+            )
+        }),
+        Some(Command::Eval(args)) => trainer::eval::run(&args).map(|_| ()),
+        Some(Command::Generate(args)) => trainer::generate::run(&args),
+        Some(Command::Compare(args)) => compare(&args),
         Some(Command::Bench(args)) => trainer::bench::run(&args),
-        // The main job: until training lands, the statistics of the embedded corpus.
-        None => trainer::corpus::run_stats(&trainer::corpus::StatsArgs::default()),
+        // The main job: the quick comparison of the three models on the embedded corpus.
+        None => compare(&Cli::parse_from(["trainer", "compare"]).compare_args()),
     }
 }

@@ -1,0 +1,137 @@
+//! The data an experiment trains and evaluates on: which file, which preset, how many training pairs,
+//! and the vocabularies and id sequences built from them.
+//!
+//! A [`DataSpec`] is saved in every checkpoint's metadata, so `eval` finds the same test split the model
+//! was trained beside without being told again.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use model::batch::Example;
+use model::vocab::Vocab;
+use serde::{Deserialize, Serialize};
+
+use crate::corpus::preset::{self, Preset, Splits};
+use crate::corpus::stats::VOCAB_MIN_FREQ;
+use crate::corpus::{MAX_SRC_TOKENS, Pair, embedded_corpus_path, load_pairs};
+
+/// Where the pairs come from and how many of each split are used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataSpec {
+    /// A CodeSearchNet-format file with `partition` fields; `None` = the embedded corpus.
+    pub file: Option<PathBuf>,
+    pub preset: Preset,
+    /// Overrides the preset's number of training pairs.
+    pub train_size: Option<usize>,
+}
+
+/// The data options shared by `train` and `compare`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DataArgs {
+    /// quick (2,000 / 200 / 200 pairs), reference (10,000 / 1,000 / 1,000) or full (every pair within
+    /// the limits).
+    #[arg(long, default_value = "quick")]
+    pub preset: Preset,
+    /// Training pairs to use instead of the preset's number.
+    #[arg(long, value_name = "N")]
+    pub train_size: Option<usize>,
+    /// A CodeSearchNet-format .jsonl(.gz) file with `partition` fields (train/valid/test) instead of the
+    /// embedded corpus.
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+}
+
+impl DataArgs {
+    pub fn spec(&self) -> DataSpec {
+        DataSpec {
+            file: self.data.clone(),
+            preset: self.preset,
+            train_size: self.train_size,
+        }
+    }
+}
+
+impl DataSpec {
+    pub fn path(&self) -> &Path {
+        self.file
+            .as_deref()
+            .unwrap_or_else(|| embedded_corpus_path())
+    }
+
+    /// One line for logs and reports, e.g. `embedded corpus, quick preset (2,000 / 200 / 200 pairs)`.
+    pub fn describe(&self, splits: &Splits) -> String {
+        format!(
+            "{} ({} / {} / {} train / valid / test pairs)",
+            self.describe_short(),
+            splits.train.len(),
+            splits.valid.len(),
+            splits.test.len()
+        )
+    }
+
+    /// The file and preset, e.g. `embedded corpus, quick preset`.
+    pub fn describe_short(&self) -> String {
+        match &self.file {
+            None => format!("embedded corpus, {} preset", self.preset),
+            Some(path) => format!("{}, {} preset", path.display(), self.preset),
+        }
+    }
+
+    /// Reads the file and draws the splits.
+    pub fn load(&self) -> Result<Splits> {
+        let path = self.path();
+        let pairs = load_pairs(path).with_context(|| format!("reading {}", path.display()))?;
+        let mut sizes = self.preset.sizes();
+        if let Some(n) = self.train_size {
+            if n == 0 {
+                bail!("--train-size must be at least 1");
+            }
+            sizes[0] = Some(n);
+        }
+        preset::select_sized(&pairs, sizes).map_err(|message| {
+            anyhow::anyhow!(
+                "{}: {message} (choose a smaller --train-size or --preset full)",
+                path.display()
+            )
+        })
+    }
+}
+
+/// The source and target vocabularies of an experiment, built from its training pairs only.
+#[derive(Debug, Clone)]
+pub struct Vocabs {
+    pub src: Vocab,
+    pub tgt: Vocab,
+}
+
+impl Vocabs {
+    /// Tokens seen at least [`VOCAB_MIN_FREQ`] times in `train` (the reference design's rule).
+    pub fn build(train: &[Pair]) -> Self {
+        Self {
+            src: Vocab::build(train.iter().map(source_tokens), VOCAB_MIN_FREQ, None),
+            tgt: Vocab::build(
+                train.iter().filter_map(|p| p.layout_tokens.as_deref()),
+                VOCAB_MIN_FREQ,
+                None,
+            ),
+        }
+    }
+
+    /// The id sequences of the pairs that have a target (layout tokens).
+    pub fn examples(&self, pairs: &[Pair]) -> Vec<Example> {
+        pairs
+            .iter()
+            .filter_map(|p| {
+                Some(Example {
+                    src: self.src.encode(source_tokens(p)),
+                    tgt: self.tgt.encode(p.layout_tokens.as_deref()?),
+                })
+            })
+            .collect()
+    }
+}
+
+/// A pair's source: its docstring tokens, cut to the reference design's [`MAX_SRC_TOKENS`].
+pub fn source_tokens(pair: &Pair) -> &[String] {
+    &pair.docstring_tokens[..pair.docstring_tokens.len().min(MAX_SRC_TOKENS)]
+}

@@ -1,0 +1,211 @@
+//! `trainer eval`: decode a test set with a checkpoint and score the outputs ([`crate::metrics`]).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use model::burn::prelude::Device;
+use model::checkpoint::Checkpoint;
+use model::generate::{GenerateConfig, decode_tokens};
+use model::tokenizer::detokenize;
+use serde::{Deserialize, Serialize};
+
+use crate::corpus::{Pair, load_pairs, within_limits};
+use crate::data::{DataSpec, source_tokens};
+use crate::device::{DEVICE_HELP, device};
+use crate::metrics::{EvalSummary, Example, SyntaxChecker, evaluate, exact_match, token_accuracy};
+
+/// `trainer eval`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct EvalArgs {
+    /// A checkpoint folder (e.g. runs/attention/best).
+    #[arg(long, value_name = "DIR")]
+    pub checkpoint: PathBuf,
+    /// Which split of the data the checkpoint was trained on: test, valid or train.
+    #[arg(long, default_value = "test", value_parser = ["test", "valid", "train"])]
+    pub split: String,
+    /// Evaluate on every pair of this CodeSearchNet-format file instead (within the length limits
+    /// unless --all).
+    #[arg(long, value_name = "FILE", conflicts_with = "split")]
+    pub data: Option<PathBuf>,
+    /// With --data: keep pairs beyond the limits too (descriptions are cut to 50 tokens).
+    #[arg(long, requires = "data")]
+    pub all: bool,
+    /// Beam width (1 = greedy).
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub beam: usize,
+    /// Evaluate the first N pairs only.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Write one JSON line per example (description, reference, prediction, scores).
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub predictions: Option<PathBuf>,
+    #[arg(long, value_name = "NAME", default_value = "cpu", help = DEVICE_HELP)]
+    pub device: String,
+}
+
+/// One evaluated example, as written to the predictions file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    pub func_name: String,
+    pub docstring_tokens: Vec<String>,
+    /// CodeSearchNet-style reference tokens.
+    pub reference: Vec<String>,
+    /// The output in layout form.
+    pub predicted_tokens: Vec<String>,
+    /// The output as Python source.
+    pub predicted_code: String,
+    pub token_accuracy: f64,
+    pub exact_match: bool,
+    pub syntax_valid: bool,
+}
+
+/// Pairs decoded per batch (sorted by length, so batches hold similar lengths).
+const EVAL_BATCH: usize = 64;
+
+/// Decodes every pair (its description cut to the model's source limit) and scores the outputs.
+/// Pairs without description tokens cannot be decoded and must be filtered out first.
+pub fn evaluate_pairs(
+    checkpoint: &Checkpoint,
+    pairs: &[Pair],
+    config: &GenerateConfig,
+    device: &Device,
+) -> (EvalSummary, Vec<Prediction>) {
+    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    order.sort_by_key(|&i| source_tokens(&pairs[i]).len());
+    let mut outputs: Vec<Vec<String>> = vec![Vec::new(); pairs.len()];
+    for chunk in order.chunks(EVAL_BATCH) {
+        let sources: Vec<Vec<String>> = chunk
+            .iter()
+            .map(|&i| source_tokens(&pairs[i]).to_vec())
+            .collect();
+        for (&i, hyp) in chunk
+            .iter()
+            .zip(decode_tokens(checkpoint, &sources, config, device))
+        {
+            outputs[i] = checkpoint.tgt_vocab.decode(&hyp.tokens);
+        }
+    }
+    let examples: Vec<Example> = pairs
+        .iter()
+        .zip(&outputs)
+        .map(|(p, out)| Example {
+            docstring_len: p.docstring_tokens.len(),
+            reference: p.code_tokens.clone(),
+            hypothesis_layout: out.clone(),
+        })
+        .collect();
+    let summary = evaluate(&examples);
+    let mut checker = SyntaxChecker::new();
+    let predictions = pairs
+        .iter()
+        .zip(outputs)
+        .map(|(p, out)| {
+            let code = detokenize(&out);
+            let plain = model::tokenizer::strip_layout(&out);
+            Prediction {
+                func_name: p.func_name.clone(),
+                docstring_tokens: p.docstring_tokens.clone(),
+                reference: p.code_tokens.clone(),
+                token_accuracy: 100.0 * token_accuracy(&p.code_tokens, &plain),
+                exact_match: exact_match(&p.code_tokens, &plain),
+                syntax_valid: checker.is_valid(&code),
+                predicted_code: code,
+                predicted_tokens: out,
+            }
+        })
+        .collect();
+    (summary, predictions)
+}
+
+/// The pairs `args` point at: the checkpoint's own split, or a file.
+pub fn eval_pairs(args: &EvalArgs, checkpoint: &Checkpoint) -> Result<(String, Vec<Pair>)> {
+    let (name, mut pairs) = match &args.data {
+        Some(file) => {
+            let pairs = load_pairs(file).with_context(|| format!("reading {}", file.display()))?;
+            let pairs: Vec<Pair> = pairs
+                .into_iter()
+                .filter(|p| args.all || within_limits(p))
+                .collect();
+            (file.display().to_string(), pairs)
+        }
+        None => {
+            let spec: DataSpec = serde_json::from_value(checkpoint.config.metadata["data"].clone())
+                .context(
+                    "the checkpoint does not say which data it was trained on; pass --data FILE",
+                )?;
+            let splits = spec.load()?;
+            let pairs = match args.split.as_str() {
+                "train" => splits.train,
+                "valid" => splits.valid,
+                _ => splits.test,
+            };
+            (
+                format!("{} split of {}", args.split, spec.describe_short()),
+                pairs,
+            )
+        }
+    };
+    pairs.retain(|p| !p.docstring_tokens.is_empty() && !p.code_tokens.is_empty());
+    if let Some(limit) = args.limit {
+        pairs.truncate(limit);
+    }
+    if pairs.is_empty() {
+        bail!("{name}: no pairs to evaluate");
+    }
+    Ok((name, pairs))
+}
+
+/// `trainer eval`.
+pub fn run(args: &EvalArgs) -> Result<EvalSummary> {
+    let device = device(&args.device)?;
+    let checkpoint = load_checkpoint(&args.checkpoint, &device)?;
+    let (name, pairs) = eval_pairs(args, &checkpoint)?;
+    let config = GenerateConfig::new().with_beam_width(args.beam.max(1));
+    let started = std::time::Instant::now();
+    let (summary, predictions) = evaluate_pairs(&checkpoint, &pairs, &config, &device);
+    if let Some(path) = &args.predictions {
+        write_predictions(path, &predictions)?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        println!(
+            "{} ({}) on {name}, {} pairs, {} in {:.0} s",
+            args.checkpoint.display(),
+            checkpoint.config.model.kind,
+            summary.n,
+            if args.beam > 1 {
+                format!("beam {}", args.beam)
+            } else {
+                "greedy".into()
+            },
+            started.elapsed().as_secs_f64()
+        );
+        print!("{}", crate::report::summary_table(&summary));
+    }
+    Ok(summary)
+}
+
+/// Loads a checkpoint folder, naming it in errors.
+pub fn load_checkpoint(dir: &Path, device: &Device) -> Result<Checkpoint> {
+    Checkpoint::load(dir, None, device)
+        .with_context(|| format!("cannot load checkpoint {}", dir.display()))
+}
+
+/// Writes predictions as JSON Lines, atomically.
+pub fn write_predictions(path: &Path, predictions: &[Prediction]) -> Result<()> {
+    let mut text = Vec::new();
+    for p in predictions {
+        serde_json::to_writer(&mut text, p)?;
+        text.write_all(b"\n")?;
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    crate::train::run_dir::write_atomic(path, &text)
+}

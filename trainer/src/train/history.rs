@@ -1,0 +1,62 @@
+//! Per-epoch metrics of a run, written as CSV and JSON and drawn as training curves.
+
+use std::path::Path;
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+use super::run_dir::{CURVES_SVG, METRICS_CSV, METRICS_JSON, write_atomic, write_json};
+use crate::plot::training_curves;
+
+/// One finished epoch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// 1-based.
+    pub epoch: usize,
+    /// Mean of the batches' training losses (dropout and teacher forcing active, as trained).
+    pub train_loss: f64,
+    /// Token-level cross-entropy on the validation split, every step fed the gold token, no dropout.
+    pub valid_loss: f64,
+    /// `exp(valid_loss)`.
+    pub valid_perplexity: f64,
+    /// Percentage of validation target tokens the model ranks first under teacher forcing.
+    pub valid_token_accuracy: f64,
+    /// Wall time of the epoch, validation included.
+    pub seconds: f64,
+}
+
+const CSV_HEADER: &str =
+    "epoch,train_loss,valid_loss,valid_perplexity,valid_token_accuracy,seconds";
+
+/// The history as CSV text.
+pub fn to_csv(history: &[EpochRecord]) -> String {
+    let mut csv = format!("{CSV_HEADER}\n");
+    for r in history {
+        csv.push_str(&format!(
+            "{},{:.6},{:.6},{:.4},{:.3},{:.2}\n",
+            r.epoch,
+            r.train_loss,
+            r.valid_loss,
+            r.valid_perplexity,
+            r.valid_token_accuracy,
+            r.seconds
+        ));
+    }
+    csv
+}
+
+/// Writes `metrics.csv`, `metrics.json` and `curves.svg` of a run into `dir`.
+pub fn write(dir: &Path, model_name: &str, history: &[EpochRecord]) -> Result<()> {
+    write_atomic(&dir.join(METRICS_CSV), to_csv(history).as_bytes())?;
+    write_json(&dir.join(METRICS_JSON), &history)?;
+    training_curves(dir.join(CURVES_SVG), &[(model_name, losses(history))])?;
+    Ok(())
+}
+
+/// `(epoch, train_loss, valid_loss)` per epoch, the form the curves plot takes.
+pub fn losses(history: &[EpochRecord]) -> Vec<crate::plot::EpochLosses> {
+    history
+        .iter()
+        .map(|r| (r.epoch, r.train_loss, r.valid_loss))
+        .collect()
+}
