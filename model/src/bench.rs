@@ -51,6 +51,105 @@ pub struct BenchResult {
     pub greedy_one_s: f64,
     /// Greedy decoding of a whole batch.
     pub greedy_batch_s: f64,
+    /// The training step's matrix products alone (see [`product_floor`]): no step can be faster.
+    pub products_floor_s: f64,
+}
+
+/// One matrix product `[m, k] x [k, n]` run `count` times in a forward pass.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Product {
+    pub m: usize,
+    pub k: usize,
+    pub n: usize,
+    pub count: usize,
+}
+
+/// The matrix products of one training forward pass of `config`'s model at the bench size: the fused
+/// `[B, in + H] x [in + H, gates * H]` product of each recurrent layer and step, the attention
+/// projections, and the output layer over all target steps. (Attention scores and contexts are
+/// batched vector products, a few percent of the work, and left out.)
+pub fn forward_products(model: &ModelConfig, bench: &BenchConfig) -> Vec<Product> {
+    let (b, h, e) = (bench.batch_size, model.hidden_size, model.embedding_size);
+    let (src_steps, tgt_steps) = (bench.src_len, bench.tgt_len - 1);
+    let gates = match model.kind {
+        ModelKind::Rnn => 1,
+        ModelKind::Lstm | ModelKind::Attention => 4,
+    };
+    let attention = model.kind == ModelKind::Attention;
+    let decoder_input = if attention { e + h } else { e };
+    let features = if attention { 2 * h + e } else { h };
+    let mut products = Vec::new();
+    for layer in 0..model.num_layers {
+        let upper = if layer == 0 { None } else { Some(h) };
+        products.push(Product {
+            m: b,
+            k: upper.unwrap_or(e) + h,
+            n: gates * h,
+            count: src_steps,
+        });
+        products.push(Product {
+            m: b,
+            k: upper.unwrap_or(decoder_input) + h,
+            n: gates * h,
+            count: tgt_steps,
+        });
+    }
+    if attention {
+        products.push(Product {
+            m: b * src_steps,
+            k: h,
+            n: h,
+            count: 1,
+        });
+        products.push(Product {
+            m: b,
+            k: h,
+            n: h,
+            count: tgt_steps,
+        });
+    }
+    products.push(Product {
+        m: b * tgt_steps,
+        k: features,
+        n: model.tgt_vocab_size,
+        count: 1,
+    });
+    products
+}
+
+/// Seconds the matrix products of a training step take on `device`: each forward product timed on its
+/// own, times three (the backward pass computes two products of the same size per forward one: the
+/// gradients of the input and of the weight).
+pub fn product_floor(products: &[Product], iters: usize, device: &Device) -> f64 {
+    products
+        .iter()
+        .map(|p| {
+            let x = Tensor::<2>::ones([p.m, p.k], device);
+            let w = Tensor::<2>::ones([p.k, p.n], device);
+            // Enough repetitions for a measurable time; the result is read so that nothing is skipped.
+            let reps = p.count.max(8);
+            let seconds = time(iters, || {
+                let mut sum = 0.0f32;
+                for _ in 0..reps {
+                    sum += x
+                        .clone()
+                        .matmul(w.clone())
+                        .slice([0..1, 0..1])
+                        .into_scalar::<f32>();
+                }
+                assert!(sum > 0.0);
+            });
+            3.0 * seconds * p.count as f64 / reps as f64
+        })
+        .sum()
+}
+
+/// Floating-point operations of `products` in a training step (forward and backward).
+pub fn product_flops(products: &[Product]) -> f64 {
+    products
+        .iter()
+        .map(|p| 3.0 * 2.0 * (p.m * p.k * p.n * p.count) as f64)
+        .sum()
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -123,8 +222,10 @@ pub fn run(config: &BenchConfig, device: &Device) -> Vec<BenchResult> {
             let greedy_batch_s = time(config.iters, || {
                 greedy(&model, batch.src.clone(), batch.src_mask.clone(), &decode);
             });
+            let products = forward_products(&model_config, config);
             BenchResult {
                 model: kind,
+                products_floor_s: product_floor(&products, config.iters, device),
                 parameters: model.num_params(),
                 train_step_s,
                 greedy_one_s,

@@ -79,8 +79,8 @@ fn print_table(config: &BenchConfig, results: &[BenchResult], before: &str, afte
         config.iters
     );
     println!(
-        "{:<10} {:>10} {:>16} {:>16} {:>18}",
-        "model", "params", "train step s", "greedy 1 s", "greedy batch s"
+        "{:<10} {:>10} {:>16} {:>14} {:>16} {:>18}",
+        "model", "params", "train step s", "products s", "greedy 1 s", "greedy batch s"
     );
     let cell = |ours: f64, theirs: Option<f64>| match theirs {
         Some(t) => format!("{ours:.3} ({:.1}x)", t / ours),
@@ -89,10 +89,11 @@ fn print_table(config: &BenchConfig, results: &[BenchResult], before: &str, afte
     for r in results {
         let (train, one, batch) = pytorch(r.model);
         println!(
-            "{:<10} {:>10} {:>16} {:>16} {:>18}",
+            "{:<10} {:>10} {:>16} {:>14} {:>16} {:>18}",
             r.model.name(),
             r.parameters,
             cell(r.train_step_s, Some(train)),
+            format!("{:.3}", r.products_floor_s),
             cell(r.greedy_one_s, one),
             cell(r.greedy_batch_s, batch),
         );
@@ -101,4 +102,7 @@ fn print_table(config: &BenchConfig, results: &[BenchResult], before: &str, afte
         "(x: speed-up over PyTorch on the same 2-core machine: 2.58 / 1.56 / 1.63 s per training batch,"
     );
     println!(" attention greedy 0.17 s for one input and 0.76 s for a batch of 64)");
+    println!(
+        "(products: the training step's matrix products alone, timed one by one: a floor for the step)"
+    );
 }

@@ -42,6 +42,9 @@ enum CorpusCommand {
 }
 
 fn main() -> ExitCode {
+    if std::env::var("SEQ2SEQ_FLUSH_DENORMALS").as_deref() != Ok("0") {
+        model::cpu::flush_denormals();
+    }
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
