@@ -7,6 +7,7 @@ pub mod corpus;
 pub mod data;
 pub mod device;
 pub mod eval;
+pub mod export;
 pub mod generate;
 pub mod metrics;
 pub mod plot;

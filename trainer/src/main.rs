@@ -27,6 +27,8 @@ enum Command {
     Eval(trainer::eval::EvalArgs),
     /// Generate Python from a description (or a file of them).
     Generate(trainer::generate::GenerateArgs),
+    /// Rewrite a checkpoint with f16 weights (the form the web app loads).
+    Export(trainer::export::ExportArgs),
     /// Train and evaluate several models on the same data and write a report.
     Compare(trainer::compare::CompareArgs),
     /// Time training steps and greedy decoding at the reference size.
@@ -87,6 +89,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Eval(args)) => trainer::eval::run(&args).map(|_| ()),
         Some(Command::Generate(args)) => trainer::generate::run(&args),
         Some(Command::Compare(args)) => compare(&args),
+        Some(Command::Export(args)) => trainer::export::run(&args),
         Some(Command::Bench(args)) => trainer::bench::run(&args),
         // The main job: the quick comparison of the three models on the embedded corpus.
         None => compare(&Cli::parse_from(["trainer", "compare"]).compare_args()),

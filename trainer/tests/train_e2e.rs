@@ -281,6 +281,28 @@ fn train_resume_eval_generate() {
         ])
     );
 
+    // export: f16 weights, half the size, still a working checkpoint; never overwrites by accident.
+    let small = tmp.path().join("small");
+    ok(&["export", "--checkpoint", path(&best), "--out", path(&small)]);
+    let size = |dir: &Path| std::fs::metadata(dir.join("model.bpk")).unwrap().len();
+    assert!(
+        size(&small) < size(&best) * 2 / 3,
+        "{} vs {}",
+        size(&small),
+        size(&best)
+    );
+    ok(&[
+        "generate",
+        "--checkpoint",
+        path(&small),
+        "--docstring",
+        "Return the name.",
+    ]);
+    fails(
+        &["export", "--checkpoint", path(&best), "--out", path(&small)],
+        "exists",
+    );
+
     // Bad input.
     fails(
         &["generate", "--checkpoint", path(&best), "--docstring", "  "],
