@@ -335,6 +335,12 @@ fn train_resume_eval_generate() {
         &["train", "--out", path(&tmp.path().join("none")), "--resume"],
         "holds no training run",
     );
+    // An output folder that cannot be created (its parent is a file).
+    let under_file = Path::new(data).join("run");
+    fails(
+        &train_args("rnn", data, path(&under_file), "1"),
+        "cannot create",
+    );
 }
 
 #[test]
