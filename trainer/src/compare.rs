@@ -19,14 +19,14 @@ use serde::Serialize;
 
 use crate::corpus::Pair;
 use crate::data::DataArgs;
-use crate::device::{DEVICE_HELP, device};
+use crate::device::device;
 use crate::eval::{EvalArgs, eval_pairs, evaluate_pairs, load_checkpoint, write_predictions};
 use crate::metrics::EvalSummary;
 use crate::plot::{attention_heatmap, bar_chart, bleu_by_length, training_curves};
 use crate::report::{code_block, display_name, markdown_table, reference_table};
 use crate::train::history::losses;
 use crate::train::run_dir::{BEST_DIR, RUN_FILE, write_atomic, write_json};
-use crate::train::{TrainArgs, TrainOutcome};
+use crate::train::{TrainArgs, TrainOutcome, TrainSettings};
 
 /// `trainer compare`.
 #[derive(clap::Args, Debug, Clone)]
@@ -36,13 +36,8 @@ pub struct CompareArgs {
     /// Models to compare, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "rnn,lstm,attention")]
     pub models: Vec<ModelKind>,
-    /// Epochs per model (default: the preset's).
-    #[arg(long, value_name = "N")]
-    pub epochs: Option<usize>,
-    #[arg(long, value_name = "N", default_value_t = 64)]
-    pub batch_size: usize,
-    #[arg(long, default_value_t = 2026)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub settings: TrainSettings,
     /// The report folder (default: runs/compare-PRESET).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -55,13 +50,6 @@ pub struct CompareArgs {
     /// Beam width for evaluation (1 = greedy).
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub beam: usize,
-    #[arg(long, value_name = "NAME", default_value = "cpu", help = DEVICE_HELP)]
-    pub device: String,
-    /// Model size (defaults: the reference's).
-    #[arg(long, value_name = "N")]
-    pub hidden_size: Option<usize>,
-    #[arg(long, value_name = "N")]
-    pub embedding_size: Option<usize>,
 }
 
 /// One model's results, as `results.json` lists them.
@@ -85,7 +73,7 @@ pub fn run(args: &CompareArgs) -> Result<PathBuf> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("runs/compare-{}", args.data.preset)));
-    let device = device(&args.device)?;
+    let device = device(&args.settings.device)?;
     let mut results = Vec::new();
     let mut outcomes = Vec::new();
     let mut test_pairs: Vec<Pair> = Vec::new();
@@ -94,17 +82,10 @@ pub fn run(args: &CompareArgs) -> Result<PathBuf> {
         let train = TrainArgs {
             model: kind,
             data: args.data.clone(),
-            epochs: args.epochs,
-            batch_size: args.batch_size,
-            seed: args.seed,
+            settings: args.settings.clone(),
             out: Some(run_dir.clone()),
             resume: args.resume && run_dir.join(RUN_FILE).exists(),
             force: !args.resume,
-            device: args.device.clone(),
-            embedding_size: args.embedding_size,
-            hidden_size: args.hidden_size,
-            num_layers: None,
-            dropout: None,
         };
         let outcome = crate::train::run(&train)?;
         let checkpoint = load_checkpoint(&run_dir.join(BEST_DIR), &device)?;
@@ -163,7 +144,7 @@ fn eval_args(run_dir: &Path, data: Option<PathBuf>, args: &CompareArgs) -> EvalA
         limit: None,
         json: false,
         predictions: None,
-        device: args.device.clone(),
+        device: args.settings.device.clone(),
     }
 }
 
@@ -271,7 +252,7 @@ fn write_report(
 /// Five test descriptions, spread over the split, with each model's output and the attention model's
 /// heatmap.
 fn examples_section(dir: &Path, args: &CompareArgs, test_pairs: &[Pair]) -> Result<String> {
-    let device = device(&args.device)?;
+    let device = device(&args.settings.device)?;
     let root = dir.parent().unwrap_or(dir);
     let mut md = String::from("## Example generations\n\n");
     let picks: Vec<&Pair> = (0..EXAMPLES.min(test_pairs.len()))

@@ -35,14 +35,8 @@ pub struct TrainArgs {
     pub model: ModelKind,
     #[command(flatten)]
     pub data: DataArgs,
-    /// Epochs in all (default: 25, the reference's; 4 for the quick preset). With --resume, the new total.
-    #[arg(long, value_name = "N")]
-    pub epochs: Option<usize>,
-    #[arg(long, value_name = "N", default_value_t = 64)]
-    pub batch_size: usize,
-    /// Seeds the initial weights, batch order, teacher forcing and dropout.
-    #[arg(long, default_value_t = 2026)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub settings: TrainSettings,
     /// The run folder (default: runs/MODEL).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -52,6 +46,19 @@ pub struct TrainArgs {
     /// Start over even if --out holds a run (its files are replaced).
     #[arg(long, conflicts_with = "resume")]
     pub force: bool,
+}
+
+/// The training options `train` and `compare` share.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TrainSettings {
+    /// Epochs in all (default: 25, the reference's; 4 for the quick preset). With --resume, the new total.
+    #[arg(long, value_name = "N")]
+    pub epochs: Option<usize>,
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub batch_size: usize,
+    /// Seeds the initial weights, batch order, teacher forcing and dropout.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
     #[arg(long, value_name = "NAME", default_value = "cpu", help = DEVICE_HELP)]
     pub device: String,
     /// Model size, for experiments and tests (defaults: the reference's 128 / 256 / 2 / 0.5).
@@ -100,7 +107,7 @@ pub fn run(args: &TrainArgs) -> Result<TrainOutcome> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("runs").join(args.model.name()));
-    let plain = device(&args.device)?;
+    let plain = device(&args.settings.device)?;
     let autodiff = plain.clone().autodiff();
     let run_file = out.join(RUN_FILE);
 
@@ -228,20 +235,23 @@ fn start(args: &TrainArgs, out: &Path, device: &Device) -> Result<Setup> {
     let splits = spec.load()?;
     let vocabs = Vocabs::build(&splits.train);
     let mut model = ModelConfig::new(args.model, vocabs.src.len(), vocabs.tgt.len());
-    model.embedding_size = args.embedding_size.unwrap_or(model.embedding_size);
-    model.hidden_size = args.hidden_size.unwrap_or(model.hidden_size);
-    model.num_layers = args.num_layers.unwrap_or(model.num_layers);
-    model.dropout = args.dropout.unwrap_or(model.dropout);
-    if args.batch_size == 0 || model.num_layers == 0 || model.hidden_size == 0 {
+    model.embedding_size = args.settings.embedding_size.unwrap_or(model.embedding_size);
+    model.hidden_size = args.settings.hidden_size.unwrap_or(model.hidden_size);
+    model.num_layers = args.settings.num_layers.unwrap_or(model.num_layers);
+    model.dropout = args.settings.dropout.unwrap_or(model.dropout);
+    if args.settings.batch_size == 0 || model.num_layers == 0 || model.hidden_size == 0 {
         bail!("--batch-size, --num-layers and --hidden-size must be at least 1");
     }
     let config = RunConfig {
         model,
-        epochs: args.epochs.unwrap_or_else(|| default_epochs(spec.preset)),
+        epochs: args
+            .settings
+            .epochs
+            .unwrap_or_else(|| default_epochs(spec.preset)),
         data: spec,
         optimizer: TrainConfig::new(),
-        batch_size: args.batch_size,
-        seed: args.seed,
+        batch_size: args.settings.batch_size,
+        seed: args.settings.seed,
     };
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     for stale in [BEST_DIR, LAST_DIR] {
@@ -262,7 +272,7 @@ fn start(args: &TrainArgs, out: &Path, device: &Device) -> Result<Setup> {
 fn resume(args: &TrainArgs, out: &Path, device: &Device) -> Result<Setup> {
     let mut config: RunConfig = read_json(&out.join(RUN_FILE))
         .with_context(|| format!("cannot resume: {} holds no training run", out.display()))?;
-    if let Some(epochs) = args.epochs {
+    if let Some(epochs) = args.settings.epochs {
         config.epochs = epochs;
         write_json(&out.join(RUN_FILE), &config)?;
     }
