@@ -1,4 +1,30 @@
-//! The browser app (Leptos, built with trunk) will live here: it generates code client-side with the
-//! `model` crate compiled to wasm. Until then this crate is a placeholder that builds natively.
+//! The browser app: a single page (Leptos, client-side rendered, built with trunk) that generates Python
+//! from a description with the `model` crate compiled to wasm, on the CPU (burn's `flex` backend).
+//!
+//! Natively only the pure modules build (the highlighter and the URL parsing, with their unit tests);
+//! see `web/README.md` for building and serving the site.
 
-fn main() {}
+mod highlight;
+mod query;
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+mod generation;
+#[cfg(target_arch = "wasm32")]
+mod heatmap;
+#[cfg(target_arch = "wasm32")]
+mod weights;
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!(
+        "The web app runs in the browser: in web/, `trunk build --release` (see web/README.md)."
+    );
+}

@@ -1,0 +1,257 @@
+//! The page: the form (description, model, beam width, examples) and the result (highlighted code,
+//! timing, attention heatmap).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use model::generate::{GenerateConfig, description_tokens};
+use model::models::ModelKind;
+
+use crate::generation::{self, BACKEND, Output};
+use crate::heatmap::Heatmap;
+use crate::highlight::highlight;
+use crate::query::{self, MAX_BEAM, parse_beam};
+
+/// Descriptions offered as one-click examples.
+const EXAMPLES: &[&str] = &[
+    "Return the name.",
+    "Read a JSON file and return its contents.",
+    "Remove duplicate items from a list.",
+    "Check whether the path exists.",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+enum State {
+    Idle,
+    Busy,
+    Done(Output),
+    Failed(String),
+}
+
+impl State {
+    /// `data-state` of the page, for tests.
+    fn name(&self) -> &'static str {
+        match self {
+            State::Idle => "idle",
+            State::Busy => "busy",
+            State::Done(_) => "done",
+            State::Failed(_) => "error",
+        }
+    }
+}
+
+fn model_label(kind: ModelKind) -> &'static str {
+    match kind {
+        ModelKind::Rnn => "RNN",
+        ModelKind::Lstm => "LSTM",
+        ModelKind::Attention => "LSTM + attention",
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let start = query::from_location();
+    let (description, set_description) = signal(start.description.clone().unwrap_or_default());
+    let (kind, set_kind) = signal(start.model);
+    let (beam, set_beam) = signal(start.beam);
+    let (state, set_state) = signal(State::Idle);
+
+    let max_src = GenerateConfig::new().max_src_len;
+    let token_count = move || description.with(|d| description_tokens(d, usize::MAX).0.len());
+    let busy = move || state.with(|s| *s == State::Busy);
+    let hint = move || match token_count() {
+        0 => "Type a description (or pick an example) to enable Generate.".to_string(),
+        n if n > max_src => {
+            format!("The description has {n} tokens: the models read only the first {max_src}.")
+        }
+        _ => String::new(),
+    };
+
+    let run = move || {
+        let description = description.get_untracked();
+        if state.with_untracked(|s| *s == State::Busy)
+            || description_tokens(&description, 1).0.is_empty()
+        {
+            return;
+        }
+        let (kind, beam) = (kind.get_untracked(), beam.get_untracked());
+        query::replace_location(&description, kind, beam);
+        set_state.set(State::Busy);
+        spawn_local(async move {
+            set_state.set(match generation::run(kind, description, beam).await {
+                Ok(output) => State::Done(output),
+                Err(message) => State::Failed(message),
+            });
+        });
+    };
+    if start.description.is_some() {
+        run();
+    }
+
+    let models = ModelKind::ALL
+        .into_iter()
+        .map(|k| {
+            view! {
+                <option value=k.name() prop:selected=move || kind.get() == k>
+                    {model_label(k)}
+                </option>
+            }
+        })
+        .collect::<Vec<_>>();
+    let examples = EXAMPLES
+        .iter()
+        .map(|&example| {
+            view! {
+                <button
+                    type="button"
+                    class="example"
+                    disabled=busy
+                    on:click=move |_| {
+                        set_description.set(example.to_string());
+                        run();
+                    }
+                >
+                    {example}
+                </button>
+            }
+        })
+        .collect::<Vec<_>>();
+
+    view! {
+        <main class="app" data-state=move || state.with(State::name)>
+            <h1>"Describe a function, get Python"</h1>
+            <p class="lede">
+                "Sequence-to-sequence models (RNN, LSTM, LSTM + attention) trained on CodeSearchNet, \
+                 running in this page: nothing is sent to a server."
+            </p>
+            <form on:submit=move |ev| {
+                ev.prevent_default();
+                run();
+            }>
+                <label for="description">"Description"</label>
+                <textarea
+                    id="description"
+                    data-testid="description"
+                    rows="3"
+                    placeholder="e.g. Return the name."
+                    prop:value=move || description.get()
+                    on:input=move |ev| set_description.set(event_target_value(&ev))
+                ></textarea>
+                <div class="controls">
+                    <label>
+                        "Model "
+                        <select
+                            data-testid="model"
+                            on:change=move |ev| {
+                                if let Ok(k) = event_target_value(&ev).parse() {
+                                    set_kind.set(k);
+                                }
+                            }
+                        >
+                            {models}
+                        </select>
+                    </label>
+                    <label>
+                        "Beam width "
+                        <input
+                            type="number"
+                            data-testid="beam"
+                            min="1"
+                            max=MAX_BEAM.to_string()
+                            prop:value=move || beam.get().to_string()
+                            on:change=move |ev| {
+                                if let Some(b) = parse_beam(&event_target_value(&ev)) {
+                                    set_beam.set(b);
+                                }
+                            }
+                        />
+                    </label>
+                    <button
+                        type="submit"
+                        data-testid="generate"
+                        disabled=move || token_count() == 0 || busy()
+                        title=hint
+                    >
+                        {move || if busy() { "Generating…" } else { "Generate" }}
+                    </button>
+                </div>
+                <p class="hint" data-testid="hint">{hint}</p>
+            </form>
+            <p class="examples">"Examples: " {examples}</p>
+            {move || match state.get() {
+                State::Idle => ().into_any(),
+                State::Busy => view! { <p class="status">"Generating…"</p> }.into_any(),
+                State::Failed(message) => {
+                    view! { <p class="error" data-testid="error" role="alert">{message}</p> }.into_any()
+                }
+                State::Done(output) => view! { <Generated output=output /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn Generated(output: Output) -> impl IntoView {
+    let t = output.timing;
+    let spans = highlight(&output.code)
+        .into_iter()
+        .map(|(kind, text)| view! { <span class=kind.class()>{text.to_string()}</span> })
+        .collect::<Vec<_>>();
+    let truncated = output.truncated.then(|| {
+        view! {
+            <p class="notice" data-testid="truncated-notice">
+                {format!(
+                    "The description was longer than {} tokens: only the first {} were used.",
+                    GenerateConfig::new().max_src_len,
+                    GenerateConfig::new().max_src_len,
+                )}
+            </p>
+        }
+    });
+    let unfinished = (!output.finished).then(|| {
+        view! { <p class="notice">"The model did not finish (no <eos> within the length limit)."</p> }
+    });
+    let empty = output
+        .code
+        .is_empty()
+        .then(|| view! { <p class="notice">"The model generated no code."</p> });
+    let heatmap = output.attention.map(|weights| {
+        view! {
+            <h2>"Attention"</h2>
+            <p class="hint">
+                "Hover a generated token (row) to see the source tokens it attended to, or a source token \
+                 (column) to see the generated tokens that attended to it."
+            </p>
+            <Heatmap rows=output.rows cols=output.src_tokens weights=weights />
+        }
+    });
+    view! {
+        <section class="result">
+            {truncated}
+            <pre class="code"><code data-testid="generated-code">{spans}</code></pre>
+            {empty}
+            {unfinished}
+            <p
+                class="timing"
+                data-testid="timing"
+                data-backend=BACKEND
+                data-total-ms=format!("{:.2}", t.total_ms)
+                data-load-ms=format!("{:.2}", t.load_ms)
+                data-decode-ms=format!("{:.2}", t.decode_ms)
+                data-steps=t.steps.to_string()
+                data-ms-per-token=format!("{:.3}", t.ms_per_token())
+                data-since-page-load-ms=format!("{:.2}", t.since_page_load_ms)
+            >
+                {format!(
+                    "{} · {:.0} ms (weights {:.0} ms, decoding {:.0} ms for {} tokens, {:.2} ms/token) · backend: {BACKEND}",
+                    model_label(output.model),
+                    t.total_ms,
+                    t.load_ms,
+                    t.decode_ms,
+                    t.steps,
+                    t.ms_per_token(),
+                )}
+            </p>
+            {heatmap}
+        </section>
+    }
+}

@@ -1,0 +1,104 @@
+//! One click of Generate: load the model (cached), yield to the browser so that it paints the
+//! "Generating…" state, decode synchronously, and time it all.
+
+use gloo_timers::future::TimeoutFuture;
+use model::burn::prelude::Device;
+use model::generate::{GenerateConfig, GenerateError, generate};
+use model::models::ModelKind;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::weights;
+
+/// The backend the page decodes on (WebGPU is not wired up yet).
+pub const BACKEND: &str = "CPU (wasm)";
+
+/// What the page shows for a generation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    pub model: ModelKind,
+    pub code: String,
+    /// Heatmap columns: the source tokens with `<sos>`/`<eos>`.
+    pub src_tokens: Vec<String>,
+    /// Heatmap rows: the generated tokens, with `<eos>` when decoding finished.
+    pub rows: Vec<String>,
+    pub attention: Option<Vec<Vec<f32>>>,
+    pub truncated: bool,
+    pub finished: bool,
+    pub timing: Timing,
+}
+
+/// Milliseconds, measured with `performance.now()`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timing {
+    /// From the click (or page start) to the result: fetching and loading the weights included.
+    pub total_ms: f64,
+    /// Loading the checkpoint (0 when it was already in memory).
+    pub load_ms: f64,
+    /// Encoding and decoding.
+    pub decode_ms: f64,
+    /// Decoder steps (generated tokens, `<eos>` included).
+    pub steps: usize,
+    /// Since the page started loading: for the first result, the time to first result.
+    pub since_page_load_ms: f64,
+}
+
+impl Timing {
+    pub fn ms_per_token(&self) -> f64 {
+        self.decode_ms / self.steps.max(1) as f64
+    }
+}
+
+/// `performance.now()`.
+pub fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Generates code for `description`; errors are sentences for the page.
+pub async fn run(kind: ModelKind, description: String, beam: usize) -> Result<Output, String> {
+    let started = now();
+    yield_to_browser().await;
+    let device = Device::flex();
+    let checkpoint = weights::load(kind, &device).await?;
+    let loaded = now();
+    yield_to_browser().await;
+    let decode_start = now();
+    let config = GenerateConfig::new().with_beam_width(beam.max(1));
+    let generation = generate(&checkpoint, &[description.as_str()], &config, &device)
+        .map_err(|GenerateError::EmptyDescription { .. }| {
+            "The description has no words to generate code from.".to_string()
+        })?
+        .remove(0);
+    let end = now();
+    let rows = generation.attention_rows();
+    Ok(Output {
+        model: kind,
+        timing: Timing {
+            total_ms: end - started,
+            load_ms: loaded - started,
+            decode_ms: end - decode_start,
+            steps: rows.len(),
+            since_page_load_ms: end,
+        },
+        code: generation.code,
+        src_tokens: generation.src_tokens,
+        rows,
+        attention: generation.attention,
+        truncated: generation.truncated,
+        finished: generation.finished,
+    })
+}
+
+/// Lets the browser render before a synchronous decode: waits for the next animation frame (or 100 ms
+/// when frames are throttled, e.g. in a background tab), then for a task after it.
+async fn yield_to_browser() {
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.request_animation_frame(&resolve);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
+        }
+    });
+    let _ = JsFuture::from(frame).await;
+    TimeoutFuture::new(0).await;
+}

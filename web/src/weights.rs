@@ -1,0 +1,91 @@
+//! Fetching checkpoints from the site (`checkpoints/<model>/...`, relative to the page) and keeping each
+//! model loaded in memory once it has loaded.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use model::burn::prelude::Device;
+use model::checkpoint::{CONFIG_FILE, Checkpoint, SRC_VOCAB_FILE, TGT_VOCAB_FILE, WEIGHTS_FILE};
+use model::models::ModelKind;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+thread_local! {
+    static LOADED: RefCell<HashMap<ModelKind, Rc<Checkpoint>>> = RefCell::new(HashMap::new());
+}
+
+/// The folder of a model's checkpoint on the site.
+pub fn folder(kind: ModelKind) -> String {
+    format!("checkpoints/{kind}/")
+}
+
+/// The model's checkpoint: from memory, or fetched and checked. Failures are not cached (a later call
+/// tries again) and read as a sentence for the page.
+pub async fn load(kind: ModelKind, device: &Device) -> Result<Rc<Checkpoint>, String> {
+    if let Some(checkpoint) = LOADED.with(|l| l.borrow().get(&kind).cloned()) {
+        return Ok(checkpoint);
+    }
+    let dir = folder(kind);
+    let missing = |e: String| {
+        format!(
+            "No usable {kind} weights on this site ({e}). The other models still work; to add this one, \
+             copy a trained checkpoint folder to {dir} (see web/README.md)."
+        )
+    };
+    let text = |bytes: Vec<u8>, name: &str| {
+        String::from_utf8(bytes).map_err(|_| missing(format!("{dir}{name} is not UTF-8 text")))
+    };
+    let config = text(
+        fetch(&format!("{dir}{CONFIG_FILE}"))
+            .await
+            .map_err(missing)?,
+        CONFIG_FILE,
+    )?;
+    let src = text(
+        fetch(&format!("{dir}{SRC_VOCAB_FILE}"))
+            .await
+            .map_err(missing)?,
+        SRC_VOCAB_FILE,
+    )?;
+    let tgt = text(
+        fetch(&format!("{dir}{TGT_VOCAB_FILE}"))
+            .await
+            .map_err(missing)?,
+        TGT_VOCAB_FILE,
+    )?;
+    let weights = fetch(&format!("{dir}{WEIGHTS_FILE}"))
+        .await
+        .map_err(missing)?;
+    let checkpoint = Checkpoint::from_bytes(&config, &src, &tgt, weights, Some(kind), device)
+        .map_err(|e| format!("The {kind} checkpoint at {dir} is corrupt or incompatible: {e}"))?;
+    let checkpoint = Rc::new(checkpoint);
+    LOADED.with(|l| l.borrow_mut().insert(kind, checkpoint.clone()));
+    Ok(checkpoint)
+}
+
+/// The body of `url`; an HTTP error status is an error.
+async fn fetch(url: &str) -> Result<Vec<u8>, String> {
+    let failed = |e: JsValue| format!("{url}: {}", js_message(&e));
+    let window = web_sys::window().ok_or("no window")?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(failed)?
+        .dyn_into()
+        .map_err(failed)?;
+    if !response.ok() {
+        return Err(format!("{url}: HTTP {}", response.status()));
+    }
+    let body = JsFuture::from(response.array_buffer().map_err(failed)?)
+        .await
+        .map_err(failed)?;
+    Ok(js_sys::Uint8Array::new(&body).to_vec())
+}
+
+fn js_message(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| format!("{value:?}"))
+}
