@@ -120,7 +120,7 @@ pub fn App() -> impl IntoView {
         <main class="app" data-state=move || state.with(State::name)>
             <h1>"Describe a function, get Python"</h1>
             <p class="lede">
-                "Sequence-to-sequence models (RNN, LSTM, LSTM + attention) trained on CodeSearchNet, \
+                "Sequence-to-sequence models (RNN, LSTM, LSTM + attention) trained on docstring-function pairs of Python packages, \
                  running in this page: nothing is sent to a server."
             </p>
             <form on:submit=move |ev| {
