@@ -3,14 +3,16 @@
 //! Each step runs the model on the device and reads back only small results (greedy: the chosen token and
 //! its log-probability per row; beam search: the `[rows, V]` log-probabilities, whose top-k is taken on
 //! the host because `topk`/sort panic on WebGPU). The loops keep the host-side bookkeeping apart from the
-//! read-backs, which all go through [`read_floats`]/[`read_ints`]: an async variant for WebGPU
-//! (`into_data_async().await`) is the same loop with those two calls awaited.
+//! read-backs, which all go through [`read_floats_async`]/[`read_ints_async`]: WebGPU can only read back
+//! asynchronously, so the loops are async ([`greedy_async`], [`beam_search_async`]), and [`greedy`] and
+//! [`beam_search`] run them to completion (on the CPU backends every read-back is ready at once).
 //!
 //! Pass a model on a plain (non-autodiff) device, e.g. `model.valid()`: on an autodiff device dropout
 //! would be active and every step would be recorded for a backward pass.
 
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
+use futures_lite::future::block_on;
 
 use crate::models::{DecoderState, Seq2Seq};
 use crate::vocab::{EOS, PAD, SOS};
@@ -80,30 +82,49 @@ impl Hypothesis {
     }
 }
 
-/// Host copy of a float tensor (the read-back an async variant awaits).
-pub fn read_floats<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
-    tensor
-        .into_data()
-        .try_into_vec_as::<f32>()
-        .expect("float tensor read-back")
+/// A read-back from the device failed (on WebGPU, e.g. a lost device): the page can fall back to the CPU.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("reading a tensor back from the device failed: {0}")]
+pub struct ReadBackError(String);
+
+/// Host copy of a float tensor; awaits the device (the only way to read back on WebGPU).
+pub async fn read_floats_async<const D: usize>(
+    tensor: Tensor<D>,
+) -> Result<Vec<f32>, ReadBackError> {
+    let data = tensor.into_data_async().await;
+    let data = data.map_err(|e| ReadBackError(e.to_string()))?;
+    data.try_into_vec_as::<f32>()
+        .map_err(|e| ReadBackError(format!("{e:?}")))
 }
 
-/// Host copy of an int tensor (the read-back an async variant awaits).
+/// Host copy of an int tensor; awaits the device (the only way to read back on WebGPU).
+pub async fn read_ints_async<const D: usize>(
+    tensor: Tensor<D, Int>,
+) -> Result<Vec<i64>, ReadBackError> {
+    let data = tensor.into_data_async().await;
+    let data = data.map_err(|e| ReadBackError(e.to_string()))?;
+    data.try_into_vec_as::<i64>()
+        .map_err(|e| ReadBackError(format!("{e:?}")))
+}
+
+/// Host copy of a float tensor, blocking (not on WebGPU).
+pub fn read_floats<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
+    block_on(read_floats_async(tensor)).expect("float tensor read-back")
+}
+
+/// Host copy of an int tensor, blocking (not on WebGPU).
 pub fn read_ints<const D: usize>(tensor: Tensor<D, Int>) -> Vec<i64> {
-    tensor
-        .into_data()
-        .try_into_vec_as::<i64>()
-        .expect("int tensor read-back")
+    block_on(read_ints_async(tensor)).expect("int tensor read-back")
 }
 
 /// Real (unpadded) length of each source row.
-fn source_lengths(src_mask: Tensor<2, Bool>) -> Vec<usize> {
+async fn source_lengths(src_mask: Tensor<2, Bool>) -> Result<Vec<usize>, ReadBackError> {
     let [_, src_len] = src_mask.dims();
-    let lengths = read_ints(src_mask.int().sum_dim(1)); // [B, 1]
-    lengths
+    let lengths = read_ints_async(src_mask.int().sum_dim(1)).await?; // [B, 1]
+    Ok(lengths
         .into_iter()
         .map(|l| (l as usize).min(src_len))
-        .collect()
+        .collect())
 }
 
 fn ints(values: &[usize], device: &Device) -> Tensor<1, Int> {
@@ -113,16 +134,26 @@ fn ints(values: &[usize], device: &Device) -> Tensor<1, Int> {
 }
 
 /// Greedy decoding of a batch: at each step every sequence takes its most probable token.
-/// Returns one hypothesis per row of `src`.
+/// Returns one hypothesis per row of `src`. Blocks on the read-backs: not for WebGPU.
 pub fn greedy<M: Seq2Seq>(
     model: &M,
     src: Tensor<2, Int>,
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
 ) -> Vec<Hypothesis> {
+    block_on(greedy_async(model, src, src_mask, config)).expect("greedy decoding")
+}
+
+/// [`greedy`], awaiting each read-back (any backend, WebGPU included).
+pub async fn greedy_async<M: Seq2Seq>(
+    model: &M,
+    src: Tensor<2, Int>,
+    src_mask: Tensor<2, Bool>,
+    config: &DecodeConfig,
+) -> Result<Vec<Hypothesis>, ReadBackError> {
     let [batch_size, src_len] = src.dims();
     let device = src.device();
-    let lengths = source_lengths(src_mask.clone());
+    let lengths = source_lengths(src_mask.clone()).await?;
     let mut state = model.encode(src, src_mask);
     let mut tokens = ints(&vec![SOS; batch_size], &device);
     let mut hyps = vec![Hypothesis::start(); batch_size];
@@ -131,9 +162,12 @@ pub fn greedy<M: Seq2Seq>(
         state = step.state;
         let (log_probs, next) = log_softmax(step.logits, 1).max_dim_with_indices(1); // [B, 1] each
         tokens = next.reshape([batch_size]); // [B, 1] -> [B]
-        let chosen = read_ints(tokens.clone());
-        let log_probs = read_floats(log_probs);
-        let attention = step.attention.map(read_floats);
+        let chosen = read_ints_async(tokens.clone()).await?;
+        let log_probs = read_floats_async(log_probs).await?;
+        let attention = match step.attention {
+            Some(a) => Some(read_floats_async(a).await?), // [B, S]
+            None => None,
+        };
         for (b, hyp) in hyps.iter_mut().enumerate().filter(|(_, h)| !h.finished) {
             let row = attention
                 .as_ref()
@@ -147,21 +181,32 @@ pub fn greedy<M: Seq2Seq>(
     for hyp in &mut hyps {
         hyp.score = hyp.log_prob;
     }
-    hyps
+    Ok(hyps)
 }
 
 /// Beam search with `config.beam_width` hypotheses per input. Returns, per row of `src`, up to
-/// `beam_width` hypotheses sorted best first by their length-normalised score.
+/// `beam_width` hypotheses sorted best first by their length-normalised score. Blocks on the
+/// read-backs: not for WebGPU.
 pub fn beam_search<M: Seq2Seq>(
     model: &M,
     src: Tensor<2, Int>,
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
 ) -> Vec<Vec<Hypothesis>> {
+    block_on(beam_search_async(model, src, src_mask, config)).expect("beam search")
+}
+
+/// [`beam_search`], awaiting each read-back (any backend, WebGPU included).
+pub async fn beam_search_async<M: Seq2Seq>(
+    model: &M,
+    src: Tensor<2, Int>,
+    src_mask: Tensor<2, Bool>,
+    config: &DecodeConfig,
+) -> Result<Vec<Vec<Hypothesis>>, ReadBackError> {
     let k = config.beam_width.max(1);
     let [batch_size, src_len] = src.dims();
     let device = src.device();
-    let lengths = source_lengths(src_mask.clone());
+    let lengths = source_lengths(src_mask.clone()).await?;
     let score = |h: &Hypothesis| h.log_prob / (h.steps().max(1) as f32).powf(config.length_penalty);
     // Row b*k + j holds beam j of input b; at first only beam 0 of each input is live.
     let expand: Vec<usize> = (0..batch_size * k).map(|r| r / k).collect();
@@ -174,8 +219,11 @@ pub fn beam_search<M: Seq2Seq>(
     for step_index in 0..config.max_len {
         let step = model.decode_step(tokens, state);
         let vocab_size = step.logits.dims()[1];
-        let log_probs = read_floats(log_softmax(step.logits, 1)); // [B*k, V]
-        let attention = step.attention.map(read_floats); // [B*k, S]
+        let log_probs = read_floats_async(log_softmax(step.logits, 1)).await?; // [B*k, V]
+        let attention = match step.attention {
+            Some(a) => Some(read_floats_async(a).await?), // [B*k, S]
+            None => None,
+        };
         let last_step = step_index + 1 == config.max_len;
         let mut rows = Vec::with_capacity(batch_size * k);
         let mut next_tokens = Vec::with_capacity(batch_size * k);
@@ -240,5 +288,5 @@ pub fn beam_search<M: Seq2Seq>(
         hyps.sort_by(|x, y| y.score.total_cmp(&x.score));
         hyps.truncate(k);
     }
-    done
+    Ok(done)
 }

@@ -1,13 +1,16 @@
 //! From a description to Python source with a [`Checkpoint`]: tokenize, encode, decode, detokenize.
 //!
-//! The trainer's `generate` and `eval` and the web app all go through [`generate`], so a description gives
-//! the same code on the command line and in the browser.
+//! The trainer's `generate` and `eval` and the web app all go through the same code, so a description gives
+//! the same code on the command line and in the browser: [`generate`] is [`generate_async`] run to
+//! completion, which the web app awaits (WebGPU can only read back asynchronously).
 
 use burn::prelude::*;
 
 use crate::batch::Batch;
 use crate::checkpoint::Checkpoint;
-use crate::decode::{DecodeConfig, Hypothesis, beam_search, greedy};
+use futures_lite::future::block_on;
+
+use crate::decode::{DecodeConfig, Hypothesis, ReadBackError, beam_search_async, greedy_async};
 use crate::tokenizer::{detokenize, docstring_tokens};
 use crate::vocab::SPECIALS;
 
@@ -62,6 +65,15 @@ pub enum GenerateError {
     EmptyDescription { index: usize },
 }
 
+/// Why [`generate_async`] failed: the input, or the device (which the web app answers with the CPU).
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum GenerateAsyncError {
+    #[error(transparent)]
+    Input(#[from] GenerateError),
+    #[error(transparent)]
+    ReadBack(#[from] ReadBackError),
+}
+
 /// The docstring tokens of a description, cut to `max_src_len`; `(tokens, truncated)`.
 pub fn description_tokens(description: &str, max_src_len: usize) -> (Vec<String>, bool) {
     let mut tokens = docstring_tokens(description);
@@ -70,22 +82,37 @@ pub fn description_tokens(description: &str, max_src_len: usize) -> (Vec<String>
     (tokens, truncated)
 }
 
-/// Generates code for each description, in one batch.
+/// Generates code for each description, in one batch. Blocks on the device: not for WebGPU.
 pub fn generate(
     checkpoint: &Checkpoint,
     descriptions: &[&str],
     config: &GenerateConfig,
     device: &Device,
 ) -> Result<Vec<Generation>, GenerateError> {
+    match block_on(generate_async(checkpoint, descriptions, config, device)) {
+        Ok(generations) => Ok(generations),
+        Err(GenerateAsyncError::Input(e)) => Err(e),
+        Err(GenerateAsyncError::ReadBack(e)) => panic!("{e}"),
+    }
+}
+
+/// [`generate`], awaiting each read-back from the device (any backend, WebGPU included).
+pub async fn generate_async(
+    checkpoint: &Checkpoint,
+    descriptions: &[&str],
+    config: &GenerateConfig,
+    device: &Device,
+) -> Result<Vec<Generation>, GenerateAsyncError> {
     let tokenized: Vec<(Vec<String>, bool)> = descriptions
         .iter()
         .map(|d| description_tokens(d, config.max_src_len))
         .collect();
     if let Some(index) = tokenized.iter().position(|(t, _)| t.is_empty()) {
-        return Err(GenerateError::EmptyDescription { index });
+        return Err(GenerateError::EmptyDescription { index }.into());
     }
     let (sources, truncated): (Vec<Vec<String>>, Vec<bool>) = tokenized.into_iter().unzip();
-    let mut generations = generate_from_tokens(checkpoint, &sources, config, device);
+    let hypotheses = decode_tokens_async(checkpoint, &sources, config, device).await?;
+    let mut generations = generations(checkpoint, sources, hypotheses);
     for (g, t) in generations.iter_mut().zip(truncated) {
         g.truncated = t;
     }
@@ -105,6 +132,15 @@ pub fn generate_from_tokens(
         .map(|s| s[..s.len().min(config.max_src_len)].to_vec())
         .collect();
     let hypotheses = decode_tokens(checkpoint, &sources, config, device);
+    generations(checkpoint, sources, hypotheses)
+}
+
+/// Pairs each source with its best hypothesis as a [`Generation`] (`truncated` left false).
+fn generations(
+    checkpoint: &Checkpoint,
+    sources: Vec<Vec<String>>,
+    hypotheses: Vec<Hypothesis>,
+) -> Vec<Generation> {
     sources
         .into_iter()
         .zip(hypotheses)
@@ -127,13 +163,23 @@ pub fn generate_from_tokens(
 }
 
 /// The best hypothesis for each list of (already tokenized, non-empty) source tokens; what
-/// evaluation calls directly so that it can batch by length.
+/// evaluation calls directly so that it can batch by length. Blocks on the device: not for WebGPU.
 pub fn decode_tokens(
     checkpoint: &Checkpoint,
     sources: &[Vec<String>],
     config: &GenerateConfig,
     device: &Device,
 ) -> Vec<Hypothesis> {
+    block_on(decode_tokens_async(checkpoint, sources, config, device)).expect("decoding")
+}
+
+/// [`decode_tokens`], awaiting each read-back from the device.
+pub async fn decode_tokens_async(
+    checkpoint: &Checkpoint,
+    sources: &[Vec<String>],
+    config: &GenerateConfig,
+    device: &Device,
+) -> Result<Vec<Hypothesis>, ReadBackError> {
     let ids: Vec<Vec<usize>> = sources
         .iter()
         .map(|s| checkpoint.src_vocab.encode(s))
@@ -144,11 +190,12 @@ pub fn decode_tokens(
         .with_max_len(config.max_len)
         .with_beam_width(config.beam_width.max(1));
     if config.beam_width <= 1 {
-        greedy(&checkpoint.model, src, src_mask, &decode)
+        greedy_async(&checkpoint.model, src, src_mask, &decode).await
     } else {
-        beam_search(&checkpoint.model, src, src_mask, &decode)
+        let beams = beam_search_async(&checkpoint.model, src, src_mask, &decode).await?;
+        Ok(beams
             .into_iter()
             .map(|mut hyps| hyps.swap_remove(0))
-            .collect()
+            .collect())
     }
 }

@@ -22,7 +22,7 @@ mod common;
 use burn::prelude::*;
 use common::*;
 use model::checkpoint::{Checkpoint, CheckpointFiles};
-use model::decode::{DecodeConfig, greedy};
+use model::decode::{DecodeConfig, greedy, greedy_async};
 use model::models::ModelKind;
 
 #[cfg(target_arch = "wasm32")]
@@ -59,6 +59,33 @@ fn decode(files: &CheckpointFiles) -> Vec<Vec<usize>> {
 #[test]
 fn fixture_decodes_to_the_recorded_tokens() {
     assert_eq!(decode(&fixture()), EXPECTED);
+}
+
+/// [`decode`] through the async loop that the web app awaits (WebGPU reads back only asynchronously).
+async fn decode_async(files: &CheckpointFiles) -> Vec<Vec<usize>> {
+    let device = Device::flex();
+    let checkpoint =
+        Checkpoint::from_files(files, Some(ModelKind::Attention), &device).expect("fixture loads");
+    let b = batch(&toy_examples(), &device);
+    let config = DecodeConfig::new().with_max_len(10);
+    let hyps = greedy_async(&checkpoint.model, b.src, b.src_mask, &config).await;
+    hyps.expect("read-backs")
+        .into_iter()
+        .map(|h| h.tokens)
+        .collect()
+}
+
+#[cfg(target_arch = "wasm32")]
+#[test]
+async fn async_decoding_gives_the_recorded_tokens() {
+    assert_eq!(decode_async(&fixture()).await, EXPECTED);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn async_decoding_gives_the_recorded_tokens() {
+    let tokens = futures_lite::future::block_on(decode_async(&fixture()));
+    assert_eq!(tokens, EXPECTED);
 }
 
 /// Trains and writes the fixture, and prints the list for `EXPECTED`.

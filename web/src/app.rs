@@ -1,15 +1,16 @@
-//! The page: the form (description, model, beam width, examples) and the result (highlighted code,
-//! timing, attention heatmap).
+//! The page: the form (description, model, beam width, backend, examples) and the result (highlighted
+//! code, timing and backend, attention heatmap).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use model::generate::{GenerateConfig, description_tokens};
 use model::models::ModelKind;
 
-use crate::generation::{self, BACKEND, Output};
+use crate::backend::{self, Gpu};
+use crate::generation::{self, Output};
 use crate::heatmap::Heatmap;
 use crate::highlight::highlight;
-use crate::query::{self, MAX_BEAM, parse_beam};
+use crate::query::{self, BackendChoice, MAX_BEAM, parse_beam};
 
 /// Descriptions offered as one-click examples.
 const EXAMPLES: &[&str] = &[
@@ -53,7 +54,14 @@ pub fn App() -> impl IntoView {
     let (description, set_description) = signal(start.description.clone().unwrap_or_default());
     let (kind, set_kind) = signal(start.model);
     let (beam, set_beam) = signal(start.beam);
+    let (choice, set_choice) = signal(start.backend);
     let (state, set_state) = signal(State::Idle);
+    // WebGPU is set up on startup; the line beside the picker follows it (and a later failure).
+    let (gpu, set_gpu) = signal(backend::status());
+    spawn_local(async move {
+        let _ = backend::webgpu().await;
+        set_gpu.set(backend::status());
+    });
 
     let max_src = GenerateConfig::new().max_src_len;
     let token_count = move || description.with(|d| description_tokens(d, usize::MAX).0.len());
@@ -73,14 +81,21 @@ pub fn App() -> impl IntoView {
         {
             return;
         }
-        let (kind, beam) = (kind.get_untracked(), beam.get_untracked());
-        query::replace_location(&description, kind, beam);
+        let (kind, beam, choice) = (
+            kind.get_untracked(),
+            beam.get_untracked(),
+            choice.get_untracked(),
+        );
+        query::replace_location(&description, kind, beam, choice);
         set_state.set(State::Busy);
         spawn_local(async move {
-            set_state.set(match generation::run(kind, description, beam).await {
-                Ok(output) => State::Done(output),
-                Err(message) => State::Failed(message),
-            });
+            set_state.set(
+                match generation::run(kind, description, beam, choice).await {
+                    Ok(output) => State::Done(output),
+                    Err(message) => State::Failed(message),
+                },
+            );
+            set_gpu.set(backend::status());
         });
     };
     if start.description.is_some() {
@@ -97,6 +112,34 @@ pub fn App() -> impl IntoView {
             }
         })
         .collect::<Vec<_>>();
+    let choices = BackendChoice::ALL
+        .into_iter()
+        .map(|c| {
+            view! {
+                <option value=c.name() prop:selected=move || choice.get() == c>
+                    {c.label()}
+                </option>
+            }
+        })
+        .collect::<Vec<_>>();
+    let gpu_line = move || {
+        let (webgpu, class, text) = match gpu.get() {
+            None | Some(Gpu::Starting) => ("starting", "hint", "Looking for WebGPU…".to_string()),
+            Some(Gpu::Ready(_, adapter)) => (
+                "ready",
+                "hint",
+                format!("WebGPU available (adapter: {adapter})."),
+            ),
+            Some(Gpu::Unavailable(reason)) => {
+                ("unavailable", "notice", backend::unavailable(&reason))
+            }
+        };
+        view! {
+            <p class=class data-testid="webgpu-status" data-webgpu=webgpu>
+                {text}
+            </p>
+        }
+    };
     let examples = EXAMPLES
         .iter()
         .map(|&example| {
@@ -165,6 +208,19 @@ pub fn App() -> impl IntoView {
                             }
                         />
                     </label>
+                    <label>
+                        "Backend "
+                        <select
+                            data-testid="backend"
+                            on:change=move |ev| {
+                                if let Some(c) = BackendChoice::parse(&event_target_value(&ev)) {
+                                    set_choice.set(c);
+                                }
+                            }
+                        >
+                            {choices}
+                        </select>
+                    </label>
                     <button
                         type="submit"
                         data-testid="generate"
@@ -175,6 +231,7 @@ pub fn App() -> impl IntoView {
                     </button>
                 </div>
                 <p class="hint" data-testid="hint">{hint}</p>
+                {gpu_line}
             </form>
             <p class="examples">"Examples: " {examples}</p>
             {move || match state.get() {
@@ -210,6 +267,10 @@ fn Generated(output: Output) -> impl IntoView {
     let unfinished = (!output.finished).then(|| {
         view! { <p class="notice">"The model did not finish (no <eos> within the length limit)."</p> }
     });
+    let backend_notice = output
+        .notice
+        .map(|notice| view! { <p class="notice" data-testid="backend-notice">{notice}</p> });
+    let backend = output.backend.label();
     let empty = output
         .code
         .is_empty()
@@ -227,13 +288,14 @@ fn Generated(output: Output) -> impl IntoView {
     view! {
         <section class="result">
             {truncated}
+            {backend_notice}
             <pre class="code"><code data-testid="generated-code">{spans}</code></pre>
             {empty}
             {unfinished}
             <p
                 class="timing"
                 data-testid="timing"
-                data-backend=BACKEND
+                data-backend=backend
                 data-total-ms=format!("{:.2}", t.total_ms)
                 data-load-ms=format!("{:.2}", t.load_ms)
                 data-decode-ms=format!("{:.2}", t.decode_ms)
@@ -242,7 +304,7 @@ fn Generated(output: Output) -> impl IntoView {
                 data-since-page-load-ms=format!("{:.2}", t.since_page_load_ms)
             >
                 {format!(
-                    "{} · {:.0} ms (weights {:.0} ms, decoding {:.0} ms for {} tokens, {:.2} ms/token) · backend: {BACKEND}",
+                    "{} · {:.0} ms (weights {:.0} ms, decoding {:.0} ms for {} tokens, {:.2} ms/token) · backend: {backend}",
                     model_label(output.model),
                     t.total_ms,
                     t.load_ms,

@@ -1,21 +1,24 @@
-//! One click of Generate: load the model (cached), yield to the browser so that it paints the
-//! "Generating…" state, decode synchronously, and time it all.
+//! One click of Generate: pick the backend, load the model (cached per backend), yield to the browser so
+//! that it paints the "Generating…" state, decode, and time it all. A generation that fails on WebGPU
+//! runs again on the CPU, with a notice.
 
 use gloo_timers::future::TimeoutFuture;
 use model::burn::prelude::Device;
-use model::generate::{GenerateConfig, GenerateError, generate};
+use model::generate::{GenerateAsyncError, GenerateConfig, generate_async};
 use model::models::ModelKind;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::backend::{self, Backend};
+use crate::query::BackendChoice;
 use crate::weights;
-
-/// The backend the page decodes on (WebGPU is not wired up yet).
-pub const BACKEND: &str = "CPU (wasm)";
 
 /// What the page shows for a generation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
     pub model: ModelKind,
+    /// Where it ran, and why not on WebGPU when that was asked for.
+    pub backend: Backend,
+    pub notice: Option<String>,
     pub code: String,
     /// Heatmap columns: the source tokens with `<sos>`/`<eos>`.
     pub src_tokens: Vec<String>,
@@ -55,25 +58,86 @@ pub fn now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-/// Generates code for `description`; errors are sentences for the page.
-pub async fn run(kind: ModelKind, description: String, beam: usize) -> Result<Output, String> {
+/// Generates code for `description` on the backend `choice` leads to; errors are sentences for the page.
+pub async fn run(
+    kind: ModelKind,
+    description: String,
+    beam: usize,
+    choice: BackendChoice,
+) -> Result<Output, String> {
     let started = now();
     yield_to_browser().await;
-    let device = Device::flex();
-    let checkpoint = weights::load(kind, &device).await?;
+    let (backend, device, notice) = backend::pick(choice).await;
+    match attempt(kind, &description, beam, backend, &device, started).await {
+        Ok(output) => Ok(Output { notice, ..output }),
+        Err(Failure::Device(e)) if backend == Backend::WebGpu => {
+            backend::disable_webgpu(format!("it failed in a generation ({e})"));
+            let output = attempt(
+                kind,
+                &description,
+                beam,
+                Backend::Cpu,
+                &Device::flex(),
+                started,
+            )
+            .await
+            .map_err(Failure::message)?;
+            let notice = format!("WebGPU failed ({e}): this and later generations use the CPU.");
+            Ok(Output {
+                notice: Some(notice),
+                ..output
+            })
+        }
+        Err(failure) => Err(failure.message()),
+    }
+}
+
+/// Why an attempt failed: the input or weights (a sentence for the page), or the device.
+enum Failure {
+    Page(String),
+    Device(String),
+}
+
+impl Failure {
+    fn message(self) -> String {
+        match self {
+            Failure::Page(message) => message,
+            Failure::Device(e) => format!("Decoding failed on the device: {e}"),
+        }
+    }
+}
+
+/// One generation on `backend`'s `device`.
+async fn attempt(
+    kind: ModelKind,
+    description: &str,
+    beam: usize,
+    backend: Backend,
+    device: &Device,
+    started: f64,
+) -> Result<Output, Failure> {
+    let checkpoint = weights::load(kind, backend, device)
+        .await
+        .map_err(Failure::Page)?;
     let loaded = now();
     yield_to_browser().await;
     let decode_start = now();
     let config = GenerateConfig::new().with_beam_width(beam.max(1));
-    let generation = generate(&checkpoint, &[description.as_str()], &config, &device)
-        .map_err(|GenerateError::EmptyDescription { .. }| {
-            "The description has no words to generate code from.".to_string()
+    let generation = generate_async(&checkpoint, &[description], &config, device)
+        .await
+        .map_err(|e| match e {
+            GenerateAsyncError::Input(_) => {
+                Failure::Page("The description has no words to generate code from.".into())
+            }
+            GenerateAsyncError::ReadBack(e) => Failure::Device(e.to_string()),
         })?
         .remove(0);
     let end = now();
     let rows = generation.attention_rows();
     Ok(Output {
         model: kind,
+        backend,
+        notice: None,
         timing: Timing {
             total_ms: end - started,
             load_ms: loaded - started,
@@ -90,7 +154,7 @@ pub async fn run(kind: ModelKind, description: String, beam: usize) -> Result<Ou
     })
 }
 
-/// Lets the browser render before a synchronous decode: waits for the next animation frame (or 100 ms
+/// Lets the browser render before a decode (synchronous on the CPU): waits for the next animation frame (or 100 ms
 /// when frames are throttled, e.g. in a background tab), then for a task after it.
 async fn yield_to_browser() {
     let frame = js_sys::Promise::new(&mut |resolve, _| {

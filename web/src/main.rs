@@ -1,5 +1,6 @@
 //! The browser app: a single page (Leptos, client-side rendered, built with trunk) that generates Python
-//! from a description with the `model` crate compiled to wasm, on the CPU (burn's `flex` backend).
+//! from a description with the `model` crate compiled to wasm, on WebGPU when the browser has it (and the
+//! `webgpu` feature is on) and on the CPU (burn's `flex` backend) otherwise.
 //!
 //! Natively only the pure modules build (the highlighter and the URL parsing, with their unit tests);
 //! see `web/README.md` for building and serving the site.
@@ -9,6 +10,8 @@ mod query;
 
 #[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
+mod backend;
 #[cfg(target_arch = "wasm32")]
 mod generation;
 #[cfg(target_arch = "wasm32")]

@@ -1,5 +1,5 @@
-//! The page's URL state: `?q=<description>&model=<rnn|lstm|attention>&beam=<k>` prefills the form, and
-//! a `q` makes the page generate on load.
+//! The page's URL state: `?q=<description>&model=<rnn|lstm|attention>&beam=<k>&backend=<webgpu|cpu>`
+//! prefills the form, and a `q` makes the page generate on load.
 
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
@@ -10,12 +10,47 @@ pub const DEFAULT_MODEL: ModelKind = ModelKind::Attention;
 /// The largest beam width offered.
 pub const MAX_BEAM: usize = 10;
 
+/// The backend the user asked for: `Auto` is WebGPU when the browser has it, the CPU otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackendChoice {
+    #[default]
+    Auto,
+    WebGpu,
+    Cpu,
+}
+
+impl BackendChoice {
+    pub const ALL: [BackendChoice; 3] = [Self::Auto, Self::WebGpu, Self::Cpu];
+
+    /// The URL and `<select>` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::WebGpu => "webgpu",
+            Self::Cpu => "cpu",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Auto => "Auto",
+            Self::WebGpu => "WebGPU",
+            Self::Cpu => "CPU",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
 /// What the URL asks for; unknown or invalid values are ignored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     pub description: Option<String>,
     pub model: ModelKind,
     pub beam: usize,
+    pub backend: BackendChoice,
 }
 
 impl Query {
@@ -27,6 +62,7 @@ impl Query {
             description: None,
             model: DEFAULT_MODEL,
             beam: 1,
+            backend: BackendChoice::Auto,
         };
         for (key, value) in pairs {
             let value: String = value.into();
@@ -34,6 +70,7 @@ impl Query {
                 "q" if !value.trim().is_empty() => query.description = Some(value),
                 "model" => query.model = value.parse().unwrap_or(query.model),
                 "beam" => query.beam = parse_beam(&value).unwrap_or(query.beam),
+                "backend" => query.backend = BackendChoice::parse(&value).unwrap_or(query.backend),
                 _ => {}
             }
         }
@@ -56,7 +93,7 @@ pub fn from_location() -> Query {
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
-    let pairs = ["q", "model", "beam"]
+    let pairs = ["q", "model", "beam", "backend"]
         .into_iter()
         .filter_map(|key| Some((key, params.as_ref()?.get(key)?)));
     Query::from_pairs(pairs)
@@ -64,7 +101,7 @@ pub fn from_location() -> Query {
 
 /// Puts the form's state in the URL (without reloading), so that the page can be shared or reloaded.
 #[cfg(target_arch = "wasm32")]
-pub fn replace_location(description: &str, model: ModelKind, beam: usize) {
+pub fn replace_location(description: &str, model: ModelKind, beam: usize, backend: BackendChoice) {
     let Ok(params) = web_sys::UrlSearchParams::new() else {
         return;
     };
@@ -72,6 +109,9 @@ pub fn replace_location(description: &str, model: ModelKind, beam: usize) {
     params.append("model", model.name());
     if beam > 1 {
         params.append("beam", &beam.to_string());
+    }
+    if backend != BackendChoice::Auto {
+        params.append("backend", backend.name());
     }
     let url = format!("?{}", String::from(params.to_string()));
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -84,22 +124,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_description_model_and_beam() {
-        let q = Query::from_pairs([("q", "Return the name."), ("model", "rnn"), ("beam", "3")]);
+    fn reads_description_model_beam_and_backend() {
+        let q = Query::from_pairs([
+            ("q", "Return the name."),
+            ("model", "rnn"),
+            ("beam", "3"),
+            ("backend", "cpu"),
+        ]);
         assert_eq!(q.description.as_deref(), Some("Return the name."));
         assert_eq!(q.model, ModelKind::Rnn);
         assert_eq!(q.beam, 3);
+        assert_eq!(q.backend, BackendChoice::Cpu);
+        for choice in BackendChoice::ALL {
+            assert_eq!(BackendChoice::parse(choice.name()), Some(choice));
+        }
     }
 
     #[test]
     fn ignores_invalid_values() {
-        let q = Query::from_pairs([("q", "  "), ("model", "gpt"), ("beam", "0"), ("x", "y")]);
+        let q = Query::from_pairs([
+            ("q", "  "),
+            ("model", "gpt"),
+            ("beam", "0"),
+            ("backend", "tpu"),
+            ("x", "y"),
+        ]);
         assert_eq!(
             q,
             Query {
                 description: None,
                 model: DEFAULT_MODEL,
-                beam: 1
+                beam: 1,
+                backend: BackendChoice::Auto,
             }
         );
         assert_eq!(parse_beam("11"), None);

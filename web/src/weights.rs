@@ -1,5 +1,5 @@
 //! Fetching checkpoints from the site (`checkpoints/<model>/...`, relative to the page) and keeping each
-//! model loaded in memory once it has loaded.
+//! model loaded in memory once it has loaded, once per backend (the weights live on its device).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -11,8 +11,10 @@ use model::models::ModelKind;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::backend::Backend;
+
 thread_local! {
-    static LOADED: RefCell<HashMap<ModelKind, Rc<Checkpoint>>> = RefCell::new(HashMap::new());
+    static LOADED: RefCell<HashMap<(ModelKind, Backend), Rc<Checkpoint>>> = RefCell::new(HashMap::new());
 }
 
 /// The folder of a model's checkpoint on the site.
@@ -20,10 +22,14 @@ pub fn folder(kind: ModelKind) -> String {
     format!("checkpoints/{kind}/")
 }
 
-/// The model's checkpoint: from memory, or fetched and checked. Failures are not cached (a later call
-/// tries again) and read as a sentence for the page.
-pub async fn load(kind: ModelKind, device: &Device) -> Result<Rc<Checkpoint>, String> {
-    if let Some(checkpoint) = LOADED.with(|l| l.borrow().get(&kind).cloned()) {
+/// The model's checkpoint on `backend`'s `device`: from memory, or fetched and checked. Failures are not
+/// cached (a later call tries again) and read as a sentence for the page.
+pub async fn load(
+    kind: ModelKind,
+    backend: Backend,
+    device: &Device,
+) -> Result<Rc<Checkpoint>, String> {
+    if let Some(checkpoint) = LOADED.with(|l| l.borrow().get(&(kind, backend)).cloned()) {
         return Ok(checkpoint);
     }
     let dir = folder(kind);
@@ -60,7 +66,7 @@ pub async fn load(kind: ModelKind, device: &Device) -> Result<Rc<Checkpoint>, St
     let checkpoint = Checkpoint::from_bytes(&config, &src, &tgt, weights, Some(kind), device)
         .map_err(|e| format!("The {kind} checkpoint at {dir} is corrupt or incompatible: {e}"))?;
     let checkpoint = Rc::new(checkpoint);
-    LOADED.with(|l| l.borrow_mut().insert(kind, checkpoint.clone()));
+    LOADED.with(|l| l.borrow_mut().insert((kind, backend), checkpoint.clone()));
     Ok(checkpoint)
 }
 
@@ -82,7 +88,8 @@ async fn fetch(url: &str) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&body).to_vec())
 }
 
-fn js_message(value: &JsValue) -> String {
+/// A JS exception or rejection as text.
+pub fn js_message(value: &JsValue) -> String {
     value
         .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))

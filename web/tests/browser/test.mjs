@@ -1,6 +1,8 @@
 // End-to-end test of the web app in headless Chromium, driven by run.sh (which trains the tiny models,
 // computes the expected code natively, builds and serves the site). Plain node, no test framework:
 // prints "ok"/"not ok" per check, timings, and "N passed, M failed" last; exits 1 on any failure.
+// Two browsers: a plain one (no WebGPU adapter: the page falls back to the CPU, where every check runs)
+// and one with --enable-unsafe-webgpu (SwiftShader's software adapter), where the page decodes on WebGPU.
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -40,15 +42,16 @@ function equal(actual, wanted, what) {
   }
 }
 
-const browser = await chromium.launch({
+const launch = (extra = []) => chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
   args: [
     '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extra,
   ],
 });
-const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+let browser = await launch();
+let context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
 const logs = [];
 
 async function open(query = '') {
@@ -65,6 +68,8 @@ async function settled(page) {
   return page.getAttribute('main', 'data-state');
 }
 const code = (page) => page.$eval('[data-testid="generated-code"]', (e) => e.textContent);
+const webgpuStatus = (page) => page.waitForSelector(
+  '[data-testid="webgpu-status"]:not([data-webgpu="starting"])', { timeout: 60_000 });
 async function timing(page) {
   const t = await page.$eval('[data-testid="timing"]', (e) => ({ ...e.dataset }));
   return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, isNaN(Number(v)) ? v : Number(v)]));
@@ -201,6 +206,94 @@ await check('an example fills the box and generates', async () => {
   await page.close();
 });
 
+await check('no WebGPU adapter: a notice, and the CPU (also when WebGPU is picked)', async () => {
+  const page = await open(`?q=${encodeURIComponent(description)}&model=attention&backend=webgpu`);
+  const status = await webgpuStatus(page);
+  equal(await status.getAttribute('data-webgpu'), 'unavailable', 'WebGPU status');
+  const text = await status.textContent();
+  if (!/^WebGPU unavailable: .*, using the CPU\.$/.test(text)) throw new Error(`status: ${text}`);
+  equal(await settled(page), 'done', 'state');
+  equal(await code(page), expected.attention, 'generated code');
+  equal((await timing(page)).backend, 'CPU (wasm)', 'backend');
+  const notice = await page.textContent('[data-testid="backend-notice"]');
+  if (!/WebGPU unavailable/.test(notice)) throw new Error(`notice: ${notice}`);
+  await page.close();
+});
+
+// The same site in a browser with WebGPU (SwiftShader, a software adapter).
+await browser.close();
+browser = await launch(['--enable-unsafe-webgpu']);
+context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+let webgpu = false;
+await check('WebGPU: the page finds an adapter (or says why not)', async () => {
+  const page = await open();
+  const status = await webgpuStatus(page);
+  webgpu = (await status.getAttribute('data-webgpu')) === 'ready';
+  metrics.webgpu_status = await status.textContent();
+  console.log(`  WebGPU in headless Chromium: ${metrics.webgpu_status}`);
+  if (!webgpu && process.env.REQUIRE_WEBGPU) throw new Error('REQUIRE_WEBGPU is set');
+  await page.close();
+});
+
+if (webgpu) {
+  await check('WebGPU: the attention model gives the native code, and again with the weights in memory', async () => {
+    const page = await open(`?q=${encodeURIComponent(description)}&model=attention`);
+    equal(await settled(page), 'done', 'state');
+    metrics.webgpu_first = await timing(page);
+    equal(metrics.webgpu_first.backend, 'WebGPU', 'backend');
+    equal(await page.$('[data-testid="backend-notice"]'), null, 'fallback notice');
+    equal(await code(page), expected.attention, 'generated code');
+    await page.$eval('[data-testid="generated-code"]', (e) => { e.dataset.stale = '1'; });
+    await page.click('[data-testid="generate"]');
+    await page.waitForSelector('[data-testid="generated-code"]:not([data-stale])', { timeout: 120_000 });
+    equal(await settled(page), 'done', 'state (second run)');
+    metrics.webgpu_cached = await timing(page);
+    equal(metrics.webgpu_cached.backend, 'WebGPU', 'backend (second run)');
+    equal(await code(page), expected.attention, 'generated code (second run)');
+    await page.close();
+  });
+
+  await check('WebGPU: beam search and the RNN give the native code', async () => {
+    for (const [query, wanted] of [['model=attention&beam=3', expected.attentionBeam], ['model=rnn', expected.rnn]]) {
+      const page = await open(`?q=${encodeURIComponent(description)}&${query}`);
+      equal(await settled(page), 'done', `state (${query})`);
+      equal((await timing(page)).backend, 'WebGPU', `backend (${query})`);
+      equal(await code(page), wanted, `generated code (${query})`);
+      await page.close();
+    }
+  });
+
+  await check('WebGPU: the picker switches to the CPU and back', async () => {
+    const page = await open(`?q=${encodeURIComponent(description)}&model=attention&backend=cpu`);
+    equal(await settled(page), 'done', 'state');
+    equal((await timing(page)).backend, 'CPU (wasm)', 'backend (?backend=cpu)');
+    equal(await code(page), expected.attention, 'generated code on the CPU');
+    for (const [choice, label] of [['webgpu', 'WebGPU'], ['cpu', 'CPU (wasm)'], ['auto', 'WebGPU']]) {
+      await page.selectOption('[data-testid="backend"]', choice);
+      await page.$eval('[data-testid="generated-code"]', (e) => { e.dataset.stale = '1'; });
+      await page.click('[data-testid="generate"]');
+      await page.waitForSelector('[data-testid="generated-code"]:not([data-stale])', { timeout: 120_000 });
+      equal(await settled(page), 'done', `state (${choice})`);
+      equal((await timing(page)).backend, label, `backend (${choice})`);
+      equal(await code(page), expected.attention, `generated code (${choice})`);
+      const url = new URL(page.url());
+      equal(url.searchParams.get('backend'), choice === 'auto' ? null : choice, `URL backend (${choice})`);
+    }
+    await page.screenshot({ path: path.join(out, 'screenshot-webgpu.png'), fullPage: true });
+    await page.close();
+  });
+} else {
+  await check('WebGPU could not start: the page says so and decodes on the CPU', async () => {
+    const page = await open(`?q=${encodeURIComponent(description)}&model=attention`);
+    equal(await settled(page), 'done', 'state');
+    equal((await timing(page)).backend, 'CPU (wasm)', 'backend');
+    equal(await code(page), expected.attention, 'generated code');
+    const text = await page.textContent('[data-testid="webgpu-status"]');
+    if (!/^WebGPU unavailable: /.test(text)) throw new Error(`status: ${text}`);
+    await page.close();
+  });
+}
+
 await browser.close();
 fs.writeFileSync(path.join(out, 'metrics.json'), JSON.stringify(metrics, null, 2));
 const first = metrics.url_first;
@@ -213,6 +306,12 @@ if (first) {
 if (cached) {
   console.log(`per-token latency (weights in memory): ${cached.msPerToken} ms/token over ${cached.steps} tokens; ` +
     `click to result ${cached.totalMs} ms`);
+}
+for (const [name, t] of [['first run', metrics.webgpu_first], ['weights in memory', metrics.webgpu_cached]]) {
+  if (t) {
+    console.log(`WebGPU (${name}): since navigation start ${t.sincePageLoadMs} ms, weights ${t.loadMs} ms, ` +
+      `decoding ${t.decodeMs} ms, ${t.msPerToken} ms/token over ${t.steps} tokens`);
+  }
 }
 console.log(`screenshot: ${path.join(out, 'screenshot.png')}`);
 if (failed) console.log(`page log:\n${logs.join('\n')}`);
