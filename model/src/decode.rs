@@ -141,15 +141,18 @@ pub fn greedy<M: Seq2Seq>(
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
 ) -> Vec<Hypothesis> {
-    block_on(greedy_async(model, src, src_mask, config)).expect("greedy decoding")
+    block_on(greedy_async(model, src, src_mask, config, async || {})).expect("greedy decoding")
 }
 
-/// [`greedy`], awaiting each read-back (any backend, WebGPU included).
+/// [`greedy`], awaiting each read-back (any backend, WebGPU included). `between_steps` is awaited after
+/// every step: a page decoding on the CPU (where read-backs never wait) yields to the browser there so
+/// that it stays responsive; native callers pass `async || {}`.
 pub async fn greedy_async<M: Seq2Seq>(
     model: &M,
     src: Tensor<2, Int>,
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
+    mut between_steps: impl AsyncFnMut(),
 ) -> Result<Vec<Hypothesis>, ReadBackError> {
     let [batch_size, src_len] = src.dims();
     let device = src.device();
@@ -174,6 +177,7 @@ pub async fn greedy_async<M: Seq2Seq>(
                 .map(|a| &a[b * src_len..b * src_len + lengths[b]]);
             hyp.push(chosen[b] as usize, log_probs[b], row);
         }
+        between_steps().await;
         if config.stop_at_eos && hyps.iter().all(|h| h.finished) {
             break;
         }
@@ -193,15 +197,17 @@ pub fn beam_search<M: Seq2Seq>(
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
 ) -> Vec<Vec<Hypothesis>> {
-    block_on(beam_search_async(model, src, src_mask, config)).expect("beam search")
+    block_on(beam_search_async(model, src, src_mask, config, async || {})).expect("beam search")
 }
 
-/// [`beam_search`], awaiting each read-back (any backend, WebGPU included).
+/// [`beam_search`], awaiting each read-back (any backend, WebGPU included); `between_steps` as for
+/// [`greedy_async`].
 pub async fn beam_search_async<M: Seq2Seq>(
     model: &M,
     src: Tensor<2, Int>,
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
+    mut between_steps: impl AsyncFnMut(),
 ) -> Result<Vec<Vec<Hypothesis>>, ReadBackError> {
     let k = config.beam_width.max(1);
     let [batch_size, src_len] = src.dims();
@@ -281,6 +287,7 @@ pub async fn beam_search_async<M: Seq2Seq>(
         if live.iter().all(Vec::is_empty) {
             break;
         }
+        between_steps().await;
         state = step.state.select(ints(&rows, &device));
         tokens = ints(&next_tokens, &device);
     }

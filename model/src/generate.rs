@@ -89,19 +89,27 @@ pub fn generate(
     config: &GenerateConfig,
     device: &Device,
 ) -> Result<Vec<Generation>, GenerateError> {
-    match block_on(generate_async(checkpoint, descriptions, config, device)) {
+    match block_on(generate_async(
+        checkpoint,
+        descriptions,
+        config,
+        device,
+        async || {},
+    )) {
         Ok(generations) => Ok(generations),
         Err(GenerateAsyncError::Input(e)) => Err(e),
         Err(GenerateAsyncError::ReadBack(e)) => panic!("{e}"),
     }
 }
 
-/// [`generate`], awaiting each read-back from the device (any backend, WebGPU included).
+/// [`generate`], awaiting each read-back from the device (any backend, WebGPU included), and
+/// `between_steps` after every decoding step (see [`crate::decode::greedy_async`]).
 pub async fn generate_async(
     checkpoint: &Checkpoint,
     descriptions: &[&str],
     config: &GenerateConfig,
     device: &Device,
+    between_steps: impl AsyncFnMut(),
 ) -> Result<Vec<Generation>, GenerateAsyncError> {
     let tokenized: Vec<(Vec<String>, bool)> = descriptions
         .iter()
@@ -111,7 +119,8 @@ pub async fn generate_async(
         return Err(GenerateError::EmptyDescription { index }.into());
     }
     let (sources, truncated): (Vec<Vec<String>>, Vec<bool>) = tokenized.into_iter().unzip();
-    let hypotheses = decode_tokens_async(checkpoint, &sources, config, device).await?;
+    let hypotheses =
+        decode_tokens_async(checkpoint, &sources, config, device, between_steps).await?;
     let mut generations = generations(checkpoint, sources, hypotheses);
     for (g, t) in generations.iter_mut().zip(truncated) {
         g.truncated = t;
@@ -170,7 +179,14 @@ pub fn decode_tokens(
     config: &GenerateConfig,
     device: &Device,
 ) -> Vec<Hypothesis> {
-    block_on(decode_tokens_async(checkpoint, sources, config, device)).expect("decoding")
+    block_on(decode_tokens_async(
+        checkpoint,
+        sources,
+        config,
+        device,
+        async || {},
+    ))
+    .expect("decoding")
 }
 
 /// [`decode_tokens`], awaiting each read-back from the device.
@@ -179,6 +195,7 @@ pub async fn decode_tokens_async(
     sources: &[Vec<String>],
     config: &GenerateConfig,
     device: &Device,
+    between_steps: impl AsyncFnMut(),
 ) -> Result<Vec<Hypothesis>, ReadBackError> {
     let ids: Vec<Vec<usize>> = sources
         .iter()
@@ -190,9 +207,10 @@ pub async fn decode_tokens_async(
         .with_max_len(config.max_len)
         .with_beam_width(config.beam_width.max(1));
     if config.beam_width <= 1 {
-        greedy_async(&checkpoint.model, src, src_mask, &decode).await
+        greedy_async(&checkpoint.model, src, src_mask, &decode, between_steps).await
     } else {
-        let beams = beam_search_async(&checkpoint.model, src, src_mask, &decode).await?;
+        let beams =
+            beam_search_async(&checkpoint.model, src, src_mask, &decode, between_steps).await?;
         Ok(beams
             .into_iter()
             .map(|mut hyps| hyps.swap_remove(0))

@@ -68,11 +68,18 @@ async fn decode_async(files: &CheckpointFiles) -> Vec<Vec<usize>> {
         Checkpoint::from_files(files, Some(ModelKind::Attention), &device).expect("fixture loads");
     let b = batch(&toy_examples(), &device);
     let config = DecodeConfig::new().with_max_len(10);
-    let hyps = greedy_async(&checkpoint.model, b.src, b.src_mask, &config).await;
-    hyps.expect("read-backs")
-        .into_iter()
-        .map(|h| h.tokens)
-        .collect()
+    let mut steps = 0;
+    let hyps = greedy_async(&checkpoint.model, b.src, b.src_mask, &config, async || {
+        steps += 1
+    })
+    .await
+    .expect("read-backs");
+    // The hook runs once per decoding step: as many as the longest hypothesis took.
+    let longest = hyps
+        .iter()
+        .map(|h| h.tokens.len() + usize::from(h.finished));
+    assert_eq!(steps, longest.max().unwrap());
+    hyps.into_iter().map(|h| h.tokens).collect()
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -123,7 +123,16 @@ async fn attempt(
     yield_to_browser().await;
     let decode_start = now();
     let config = GenerateConfig::new().with_beam_width(beam.max(1));
-    let generation = generate_async(&checkpoint, &[description], &config, device)
+    // On the CPU a decode never waits for the device: hand the browser a turn every ~40 ms so that the
+    // page keeps responding while long outputs are generated.
+    let mut last_yield = now();
+    let between_steps = async || {
+        if now() - last_yield > 40.0 {
+            TimeoutFuture::new(0).await;
+            last_yield = now();
+        }
+    };
+    let generation = generate_async(&checkpoint, &[description], &config, device, between_steps)
         .await
         .map_err(|e| match e {
             GenerateAsyncError::Input(_) => {
