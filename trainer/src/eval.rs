@@ -185,7 +185,7 @@ pub fn run(args: &EvalArgs) -> Result<EvalSummary> {
             },
             started.elapsed().as_secs_f64()
         );
-        print!("{}", crate::report::summary_table(&summary));
+        print!("{}", crate::tables::summary_table(&summary));
     }
     Ok(summary)
 }

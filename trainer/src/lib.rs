@@ -12,4 +12,6 @@ pub mod generate;
 pub mod metrics;
 pub mod plot;
 pub mod report;
+pub mod results;
+pub mod tables;
 pub mod train;

@@ -31,6 +31,8 @@ enum Command {
     Export(trainer::export::ExportArgs),
     /// Train and evaluate several models on the same data and write a report.
     Compare(trainer::compare::CompareArgs),
+    /// Evaluate trained checkpoints (default: the shipped ones) and write the same report.
+    Report(trainer::report::ReportArgs),
     /// Time training steps and greedy decoding at the reference size.
     Bench(trainer::bench::BenchArgs),
 }
@@ -90,6 +92,8 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Generate(args)) => trainer::generate::run(&args),
         Some(Command::Compare(args)) => compare(&args),
         Some(Command::Export(args)) => trainer::export::run(&args),
+        Some(Command::Report(args)) => trainer::report::run(&args)
+            .map(|dir| println!("report: {}", dir.join("README.md").display())),
         Some(Command::Bench(args)) => trainer::bench::run(&args),
         // The main job: the quick comparison of the three models on the embedded corpus.
         None => compare(&Cli::parse_from(["trainer", "compare"]).compare_args()),

@@ -1,111 +1,154 @@
-//! Text of the reports: the metric table `eval` prints and the markdown `compare` writes.
+//! `trainer report`: evaluates finished checkpoints (e.g. the shipped ones in `checkpoints/`) and writes
+//! the results folder `compare` writes, without training. Training facts (epochs, losses, time) come
+//! from each checkpoint's `metadata.json` (see [`crate::export`]) when it has one.
 
-use std::fmt::Write;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-use crate::metrics::EvalSummary;
+use anyhow::Result;
+use model::checkpoint::Checkpoint;
 
-/// The reference design's published results (CodeSearchNet, its own tokenisation): model, BLEU, token
-/// accuracy %, exact match %.
-pub const REFERENCE_RESULTS: [(&str, f64, f64, f64); 3] = [
-    ("Vanilla RNN", 10.87, 18.51, 0.00),
-    ("LSTM", 13.60, 18.68, 0.00),
-    ("Attention", 21.85, 20.29, 0.00),
-];
+use crate::data::DataSpec;
+use crate::device::{DEVICE_HELP, device};
+use crate::eval::load_checkpoint;
+use crate::export::{METADATA_FILE, read_metadata};
+use crate::results::{ModelResult, ReportOptions, evaluate_checkpoint, write_report};
+use crate::tables::display_name;
+use crate::train::run_dir::{BEST_DIR, LAST_DIR};
 
-/// The display name of a model kind, as in the reference's table.
-pub fn display_name(kind: &str) -> &str {
-    match kind {
-        "rnn" => "Vanilla RNN",
-        "lstm" => "LSTM",
-        "attention" => "Attention",
-        other => other,
+/// `trainer report`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// Checkpoint folders, comma-separated; the first one's test split gives the examples.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "DIRS",
+        default_value = "checkpoints/rnn,checkpoints/lstm,checkpoints/attention"
+    )]
+    pub checkpoints: Vec<PathBuf>,
+    /// Also evaluate on this CodeSearchNet-format file (e.g. the CodeSearchNet sample).
+    #[arg(long, value_name = "FILE")]
+    pub extra_test: Option<PathBuf>,
+    /// Beam width for evaluation (1 = greedy).
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub beam: usize,
+    /// The results folder to write.
+    #[arg(long, value_name = "DIR", default_value = "runs/report")]
+    pub out: PathBuf,
+    #[arg(long, value_name = "NAME", default_value = "cpu", help = DEVICE_HELP)]
+    pub device: String,
+}
+
+pub fn run(args: &ReportArgs) -> Result<PathBuf> {
+    let started = Instant::now();
+    let device = device(&args.device)?;
+    let mut results = Vec::new();
+    let mut test_pairs = Vec::new();
+    let mut data = Vec::new();
+    let mut used = HashSet::new();
+    for dir in &args.checkpoints {
+        let checkpoint = load_checkpoint(dir, &device)?;
+        let spec: Option<DataSpec> =
+            serde_json::from_value(checkpoint.config.metadata["data"].clone()).ok();
+        data.push(spec);
+        // Numbered when two checkpoints' folders have the same name.
+        let mut name = folder_name(dir);
+        if !used.insert(name.clone()) {
+            name = format!("{name}-{}", results.len() + 1);
+        }
+        let save_to = args.out.join(name);
+        let (test, extra_test, pairs) = evaluate_checkpoint(
+            dir,
+            &checkpoint,
+            args.extra_test.as_deref(),
+            args.beam,
+            &save_to,
+            &device,
+        )?;
+        if test_pairs.is_empty() {
+            test_pairs = pairs;
+        }
+        results.push(model_result(dir, &checkpoint, test, extra_test)?);
+    }
+    label_by_data(&mut results, &data);
+    let options = ReportOptions {
+        data: data
+            .first()
+            .and_then(|d| d.as_ref())
+            .map_or("unknown data".into(), DataSpec::describe_short),
+        extra_test: args.extra_test.as_deref(),
+        beam: args.beam,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    write_report(&args.out, &options, &results, &test_pairs, &device)?;
+    Ok(args.out.clone())
+}
+
+/// Where a checkpoint's predictions go in the results folder: its folder's name, or the run's for
+/// `RUN/best` and `RUN/last`.
+fn folder_name(dir: &Path) -> String {
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    match name(dir) {
+        Some(n) if n == BEST_DIR || n == LAST_DIR => dir.parent().and_then(name).unwrap_or(n),
+        Some(n) => n,
+        None => "checkpoint".into(),
     }
 }
 
-/// Every metric of one evaluation, one per line.
-pub fn summary_table(s: &EvalSummary) -> String {
-    let mut out = String::new();
-    let rows = [
-        ("BLEU-4", format!("{:.2}", s.bleu)),
-        ("token accuracy", format!("{:.2}%", s.token_accuracy)),
-        ("exact match", format!("{:.2}%", s.exact_match)),
-        ("syntax valid", format!("{:.2}%", s.syntax_valid)),
-        (
-            "mean length",
-            format!(
-                "{:.1} tokens (references {:.1})",
-                s.mean_length, s.reference_mean_length
-            ),
-        ),
-        (
-            "repetition (seq-rep-4)",
-            format!(
-                "{:.2}% (references {:.2}%)",
-                s.repetition_rate, s.reference_repetition_rate
-            ),
-        ),
-        (
-            "unbalanced brackets",
-            format!("{:.2}%", s.unbalanced_brackets),
-        ),
-    ];
-    for (name, value) in rows {
-        let _ = writeln!(out, "  {name:<24} {value}");
-    }
-    let buckets: Vec<String> = s
-        .bleu_by_length
-        .iter()
-        .filter(|b| b.n > 0)
-        .map(|b| format!("{} {:.1} (n={})", b.bucket, b.bleu.unwrap_or(0.0), b.n))
-        .collect();
-    let _ = writeln!(
-        out,
-        "  {:<24} {}",
-        "BLEU by docstring length",
-        buckets.join(", ")
-    );
-    out
+fn model_result(
+    dir: &Path,
+    checkpoint: &Checkpoint,
+    test: crate::metrics::EvalSummary,
+    extra_test: Option<crate::metrics::EvalSummary>,
+) -> Result<ModelResult> {
+    let kind = checkpoint.config.model.kind;
+    let training = if dir.join(METADATA_FILE).exists() {
+        read_metadata(dir)?.training
+    } else {
+        None
+    };
+    let epoch = checkpoint.config.metadata["epoch"]
+        .as_u64()
+        .map(|e| e as usize);
+    Ok(ModelResult {
+        label: display_name(kind.name()).to_string(),
+        model: kind,
+        checkpoint: dir.to_path_buf(),
+        epochs: training
+            .as_ref()
+            .map_or(epoch.unwrap_or(0), |t| t.epochs_trained),
+        best_epoch: training.as_ref().map_or(epoch, |t| t.best_epoch),
+        best_valid_loss: training
+            .as_ref()
+            .and_then(|t| t.best_valid_loss)
+            .or_else(|| checkpoint.config.metadata["valid_loss"].as_f64()),
+        train_seconds: training.as_ref().map_or(0.0, |t| t.wall_seconds),
+        history: training.map(|t| t.history).unwrap_or_default(),
+        test,
+        extra_test,
+    })
 }
 
-/// A markdown table of models x metrics; `rows` are `(model name, summary)`.
-pub fn markdown_table(rows: &[(String, &EvalSummary)]) -> String {
-    let mut out = String::from(
-        "| Model | BLEU | Token accuracy | Exact match | Syntax valid | Mean length | Repetition | Unbalanced brackets |\n\
-         | :-- | --: | --: | --: | --: | --: | --: | --: |\n",
-    );
-    for (name, s) in rows {
-        let _ = writeln!(
-            out,
-            "| {name} | {:.2} | {:.2}% | {:.2}% | {:.2}% | {:.1} | {:.2}% | {:.2}% |",
-            s.bleu,
-            s.token_accuracy,
-            s.exact_match,
-            s.syntax_valid,
-            s.mean_length,
-            s.repetition_rate,
-            s.unbalanced_brackets
-        );
+/// Models trained on other data than the first one's get it in their label, e.g. "Attention (full
+/// preset)", so two attention models can be told apart.
+fn label_by_data(results: &mut [ModelResult], data: &[Option<DataSpec>]) {
+    for (result, spec) in results.iter_mut().zip(data) {
+        if let (Some(spec), Some(Some(first))) = (spec, data.first())
+            && spec != first
+        {
+            result.label = format!("{} ({})", result.label, spec_label(spec, first));
+        }
     }
-    out
 }
 
-/// The reference's table, labelled as measured on other data.
-pub fn reference_table() -> String {
-    let mut out = String::from(
-        "| Model (reference design, CodeSearchNet, other tokenisation) | BLEU | Token accuracy | Exact match |\n\
-         | :-- | --: | --: | --: |\n",
-    );
-    for (name, bleu, accuracy, exact) in REFERENCE_RESULTS {
-        let _ = writeln!(out, "| {name} | {bleu:.2} | {accuracy:.2}% | {exact:.2}% |");
+fn spec_label(spec: &DataSpec, first: &DataSpec) -> String {
+    if spec.preset != first.preset {
+        format!("{} preset", spec.preset)
+    } else if let Some(n) = spec.train_size {
+        format!("{n} training pairs")
+    } else {
+        spec.describe_short()
     }
-    out
-}
-
-/// A fenced code block; backtick runs inside the code cannot close it.
-pub fn code_block(code: &str) -> String {
-    let mut fence = "```".to_string();
-    while code.contains(&fence) {
-        fence.push('`');
-    }
-    format!("{fence}python\n{}\n{fence}\n", code.trim_end())
 }

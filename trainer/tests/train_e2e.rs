@@ -174,6 +174,30 @@ fn train_resume_eval_generate() {
         after_one != weights(&split) && !after_one.is_empty(),
         "the second epoch changed nothing"
     );
+    // run.json records who ran it: the start and the resume.
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(split.join("run.json")).unwrap()).unwrap();
+    let provenance = run["provenance"].as_array().unwrap();
+    assert_eq!(provenance.len(), 2, "{run}");
+    assert!(
+        provenance[0]["command"]
+            .as_str()
+            .unwrap()
+            .starts_with("trainer train --model attention")
+    );
+    assert!(
+        provenance[1]["command"]
+            .as_str()
+            .unwrap()
+            .contains("--resume")
+    );
+    assert!(
+        provenance[0]["hardware"]
+            .as_str()
+            .unwrap()
+            .starts_with("CPU: ")
+    );
+    assert!(!provenance[0]["commit"].as_str().unwrap().is_empty());
 
     // A run folder is never overwritten by accident, and stays as it was.
     fails(
@@ -302,6 +326,52 @@ fn train_resume_eval_generate() {
         &["export", "--checkpoint", path(&best), "--out", path(&small)],
         "exists",
     );
+    // ... with metadata.json: the run's history and provenance, test scores and sample generations
+    // of the exported weights (which `generate` reproduces).
+    let metadata: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(small.join("metadata.json")).unwrap())
+            .unwrap();
+    assert_eq!(metadata["model"], "attention");
+    assert_eq!(metadata["precision"], "f16");
+    assert_eq!(metadata["test"]["n"], 8);
+    assert!(
+        metadata["data"].as_str().unwrap().contains("48 / 8 / 8"),
+        "{metadata}"
+    );
+    let training = &metadata["training"];
+    assert_eq!(training["epochs_trained"], 2);
+    assert_eq!(training["history"].as_array().unwrap().len(), 2);
+    assert!(
+        training["provenance"][0]["command"]
+            .as_str()
+            .unwrap()
+            .contains("--epochs 2")
+    );
+    let samples = metadata["samples"].as_array().unwrap();
+    assert_eq!(samples.len(), 4);
+    for sample in samples {
+        let code = ok(&[
+            "generate",
+            "--checkpoint",
+            path(&small),
+            "--docstring",
+            sample["description"].as_str().unwrap(),
+        ]);
+        assert_eq!(code.trim_end(), sample["code"].as_str().unwrap().trim_end());
+    }
+    // Re-exporting an exported checkpoint keeps its training facts.
+    let again = tmp.path().join("again");
+    ok(&[
+        "export",
+        "--checkpoint",
+        path(&small),
+        "--out",
+        path(&again),
+    ]);
+    let kept: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(again.join("metadata.json")).unwrap())
+            .unwrap();
+    assert_eq!(kept["training"], metadata["training"]);
 
     // Bad input.
     fails(
@@ -396,4 +466,54 @@ fn compare_writes_a_report() {
             .unwrap();
     assert_eq!(results.as_array().unwrap().len(), 2);
     assert_eq!(results[1]["extra_test"]["n"], 64);
+
+    // report: the same folder from finished checkpoints, without training; training facts come from
+    // an exported checkpoint's metadata.json.
+    let exported = tmp.path().join("exported-attention");
+    ok(&[
+        "export",
+        "--checkpoint",
+        path(&out.join("attention/best")),
+        "--out",
+        path(&exported),
+    ]);
+    let rep = tmp.path().join("rep");
+    let checkpoints = format!("{},{}", path(&out.join("rnn/best")), path(&exported));
+    let stdout = ok(&[
+        "report",
+        "--checkpoints",
+        &checkpoints,
+        "--out",
+        path(&rep),
+        "--extra-test",
+        path(&data),
+    ]);
+    assert!(stdout.contains("report: "), "{stdout}");
+    let md = std::fs::read_to_string(rep.join("README.md")).unwrap();
+    assert!(
+        md.contains("| Vanilla RNN |") && md.contains("| Attention |"),
+        "{md}"
+    );
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(rep.join("results.json")).unwrap()).unwrap();
+    assert_eq!(results[1]["epochs"], 1);
+    assert_eq!(results[1]["history"].as_array().unwrap().len(), 1);
+    assert_eq!(results[1]["extra_test"]["n"], 64);
+    // The f16 export scores what its metadata recorded.
+    let metadata: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(exported.join("metadata.json")).unwrap())
+            .unwrap();
+    assert_eq!(results[1]["test"], metadata["test"]);
+    for file in [
+        "curves.svg",
+        "comparison.svg",
+        "attention-1.svg",
+        "rnn/predictions-test.jsonl",
+    ] {
+        assert!(rep.join(file).is_file(), "missing {file}");
+    }
+    fails(
+        &["report", "--checkpoints", path(&tmp.path().join("nope"))],
+        "cannot load checkpoint",
+    );
 }

@@ -3,6 +3,7 @@
 
 pub mod epoch;
 pub mod history;
+pub mod provenance;
 pub mod run_dir;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ use crate::data::{DataArgs, DataSpec, Vocabs};
 use crate::device::{DEVICE_HELP, device};
 use epoch::{progress_bar, train_epoch, validate};
 use history::EpochRecord;
+use provenance::Provenance;
 use run_dir::{
     BEST_DIR, LAST_DIR, OPTIMIZER_FILE, RUN_FILE, STATE_FILE, TrainState, existing_dir, read_json,
     replace_dir, write_json,
@@ -81,6 +83,9 @@ pub struct RunConfig {
     pub batch_size: usize,
     pub epochs: usize,
     pub seed: u64,
+    /// Who ran it: one entry for the start and one for each resume.
+    #[serde(default)]
+    pub provenance: Vec<Provenance>,
 }
 
 /// What a finished run reports.
@@ -252,6 +257,7 @@ fn start(args: &TrainArgs, out: &Path, device: &Device) -> Result<Setup> {
         optimizer: TrainConfig::new(),
         batch_size: args.settings.batch_size,
         seed: args.settings.seed,
+        provenance: vec![Provenance::current(&args.settings.device)],
     };
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     for stale in [BEST_DIR, LAST_DIR] {
@@ -274,7 +280,6 @@ fn resume(args: &TrainArgs, out: &Path, device: &Device) -> Result<Setup> {
         .with_context(|| format!("cannot resume: {} holds no training run", out.display()))?;
     if let Some(epochs) = args.settings.epochs {
         config.epochs = epochs;
-        write_json(&out.join(RUN_FILE), &config)?;
     }
     let Some(last) = existing_dir(&out.join(LAST_DIR)) else {
         bail!(
@@ -295,6 +300,11 @@ fn resume(args: &TrainArgs, out: &Path, device: &Device) -> Result<Setup> {
             )
         })?;
     let state: TrainState = read_json(&last.join(STATE_FILE))?;
+    // Only now that everything loaded: a failed resume leaves run.json as it was.
+    config
+        .provenance
+        .push(Provenance::current(&args.settings.device));
+    write_json(&out.join(RUN_FILE), &config)?;
     let vocabs = Vocabs {
         src: checkpoint.src_vocab,
         tgt: checkpoint.tgt_vocab,
