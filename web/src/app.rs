@@ -11,6 +11,7 @@ use crate::generation::{self, Output};
 use crate::heatmap::Heatmap;
 use crate::highlight::highlight;
 use crate::query::{self, BackendChoice, MAX_BEAM, parse_beam};
+use crate::weights;
 
 /// Descriptions offered as one-click examples.
 const EXAMPLES: &[&str] = &[
@@ -61,6 +62,18 @@ pub fn App() -> impl IntoView {
     spawn_local(async move {
         let _ = backend::webgpu().await;
         set_gpu.set(backend::status());
+    });
+
+    // What the picked model is (from its metadata.json); a late answer for another model is dropped.
+    let (about, set_about) = signal(None::<String>);
+    Effect::new(move |_| {
+        let picked = kind.get();
+        spawn_local(async move {
+            let text = weights::about(picked).await;
+            if kind.get_untracked() == picked {
+                set_about.set(text);
+            }
+        });
     });
 
     let max_src = GenerateConfig::new().max_src_len;
@@ -231,6 +244,7 @@ pub fn App() -> impl IntoView {
                     </button>
                 </div>
                 <p class="hint" data-testid="hint">{hint}</p>
+                <p class="hint" data-testid="model-about">{move || about.get()}</p>
                 {gpu_line}
             </form>
             <p class="examples">"Examples: " {examples}</p>

@@ -70,6 +70,15 @@ pub async fn load(
     Ok(checkpoint)
 }
 
+/// The sentence about the model from its `metadata.json`; `None` when the site has none.
+pub async fn about(kind: ModelKind) -> Option<String> {
+    let bytes = fetch(&format!("{}metadata.json", folder(kind)))
+        .await
+        .ok()?;
+    let metadata: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    crate::about::describe(&metadata)
+}
+
 /// The body of `url`; an HTTP error status is an error.
 async fn fetch(url: &str) -> Result<Vec<u8>, String> {
     let failed = |e: JsValue| format!("{url}: {}", js_message(&e));
