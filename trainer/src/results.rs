@@ -164,7 +164,8 @@ pub fn write_report(
         results.iter().map(|r| (r.label.clone(), &r.test)).collect();
     md.push_str(&markdown_table(&rows));
     if let Some(file) = options.extra_test {
-        let _ = writeln!(md, "\n## Results on {}\n", file.display());
+        let name = file.file_name().unwrap_or(file.as_os_str());
+        let _ = writeln!(md, "\n## Results on {}\n", name.to_string_lossy());
         let rows: Vec<(String, &EvalSummary)> = results
             .iter()
             .filter_map(|r| Some((r.label.clone(), r.extra_test.as_ref()?)))
