@@ -2,8 +2,9 @@
 # End-to-end browser test of the web app (see web/README.md):
 #   1. trains tiny attention and RNN checkpoints on a toy corpus with the trainer;
 #   2. computes the expected code (and attention tokens) natively with `trainer generate`;
-#   3. builds the site with trunk into $OUT/dist and puts the tiny checkpoints in dist/checkpoints/
-#      (attention, rnn; no lstm, to test the missing-weights message);
+#   3. builds the site with trunk into $OUT/dist, keeps that site (with the shipped checkpoints) under
+#      dist/shipped/, and puts the tiny checkpoints in dist/checkpoints/ (attention, rnn; no lstm, to
+#      test the missing-weights message);
 #   4. serves dist/ with python's static file server;
 #   5. runs test.mjs in headless Chromium (playwright-core): exact code, heatmap, errors, timings,
 #      a screenshot ($OUT/screenshot.png); on the CPU (no WebGPU adapter), then on WebGPU in a second
@@ -75,7 +76,11 @@ step "site (trunk build --release)"
 start=$(date +%s)
 (cd web && trunk build --release --dist "$OUT/dist")
 echo "web build: $(($(date +%s) - start)) s"
+# The site as built (with the shipped checkpoints trunk copied) stays reachable under shipped/; the
+# tests themselves use the tiny checkpoints.
+cp -r "$OUT/dist" "$OUT/shipped"
 rm -rf "$OUT/dist/checkpoints"
+mv "$OUT/shipped" "$OUT/dist/shipped"
 mkdir -p "$OUT/dist/checkpoints"
 for model in attention rnn; do
     cp -r "$OUT/runs/$model/best" "$OUT/dist/checkpoints/$model"
@@ -104,4 +109,4 @@ done
 BASE_URL="http://127.0.0.1:$PORT" OUT_DIR="$OUT" DIST_DIR="$OUT/dist" DESCRIPTION="$DESCRIPTION" \
     EXPECTED_ATTENTION="$OUT/expected-attention.py" EXPECTED_ATTENTION_JSON="$OUT/expected-attention.json" \
     EXPECTED_ATTENTION_BEAM="$OUT/expected-attention-beam.py" \
-    EXPECTED_RNN="$OUT/expected-rnn.py" node web/tests/browser/test.mjs
+    EXPECTED_RNN="$OUT/expected-rnn.py" SHIPPED_CHECKPOINTS="$ROOT/checkpoints" node web/tests/browser/test.mjs
