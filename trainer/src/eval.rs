@@ -47,6 +47,24 @@ pub struct EvalArgs {
     pub device: String,
 }
 
+impl EvalArgs {
+    /// Evaluation of `checkpoint` on its own test split, or on every pair of `data` within the limits,
+    /// with beam width `beam` on the CPU; the library's callers (`export`, the results folder) use these.
+    pub fn new(checkpoint: &Path, data: Option<PathBuf>, beam: usize) -> Self {
+        Self {
+            checkpoint: checkpoint.to_path_buf(),
+            split: "test".into(),
+            data,
+            all: false,
+            beam,
+            limit: None,
+            json: false,
+            predictions: None,
+            device: "cpu".into(),
+        }
+    }
+}
+
 /// One evaluated example, as written to the predictions file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Prediction {

@@ -141,17 +141,7 @@ pub fn read_metadata(dir: &Path) -> Result<Metadata> {
 fn metadata(source: &Path, checkpoint: &Checkpoint, device: &Device) -> Result<Metadata> {
     let spec: DataSpec = serde_json::from_value(checkpoint.config.metadata["data"].clone())
         .context("the checkpoint does not say which data it was trained on")?;
-    let eval = EvalArgs {
-        checkpoint: source.to_path_buf(),
-        split: "test".into(),
-        data: None,
-        all: false,
-        beam: 1,
-        limit: None,
-        json: false,
-        predictions: None,
-        device: "cpu".into(),
-    };
+    let eval = EvalArgs::new(source, None, 1);
     let (_, pairs) = eval_pairs(&eval, checkpoint)?;
     let (test, _) = evaluate_pairs(checkpoint, &pairs, &GenerateConfig::new(), device);
     let samples = SAMPLE_DESCRIPTIONS

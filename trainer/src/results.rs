@@ -70,17 +70,7 @@ pub fn evaluate_checkpoint(
 ) -> Result<(EvalSummary, Option<EvalSummary>, Vec<Pair>)> {
     let config = GenerateConfig::new().with_beam_width(beam.max(1));
     let evaluate = |data: Option<&Path>, name: &str| -> Result<(EvalSummary, Vec<Pair>)> {
-        let eval = EvalArgs {
-            checkpoint: checkpoint_dir.to_path_buf(),
-            split: "test".into(),
-            data: data.map(Path::to_path_buf),
-            all: false,
-            beam,
-            limit: None,
-            json: false,
-            predictions: None,
-            device: "cpu".into(),
-        };
+        let eval = EvalArgs::new(checkpoint_dir, data.map(Path::to_path_buf), beam);
         let (_, pairs) = eval_pairs(&eval, checkpoint)?;
         let (summary, predictions) = evaluate_pairs(checkpoint, &pairs, &config, device);
         std::fs::create_dir_all(save_to)?;
