@@ -43,7 +43,7 @@ fi
 
 step "tiny checkpoints"
 cargo build --release -p trainer
-TRAINER="$ROOT/target/release/trainer"
+TRAINER="${CARGO_TARGET_DIR:-$ROOT/target}/release/trainer"
 python3 - "$OUT/toy.jsonl" <<'PY'
 # The trainer's end-to-end toy corpus: four kinds of accessor for sixteen names.
 import json, sys
