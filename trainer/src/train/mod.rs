@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use model::batch::BatchingConfig;
+use model::batch::{BatchingConfig, Example};
 use model::burn::module::Module;
 use model::burn::prelude::*;
 use model::checkpoint::{Checkpoint, Precision};
@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::corpus::preset::Preset;
 use crate::data::{DataArgs, DataSpec, Vocabs};
 use crate::device::{DEVICE_HELP, device};
-use epoch::{progress_bar, train_epoch, validate};
+use epoch::{progress_bar, train_epoch};
 use history::EpochRecord;
 use provenance::Provenance;
 use run_dir::{
@@ -113,132 +113,266 @@ pub fn run(args: &TrainArgs) -> Result<TrainOutcome> {
         .clone()
         .unwrap_or_else(|| Path::new("runs").join(args.model.name()));
     let plain = device(&args.settings.device)?;
-    let autodiff = plain.clone().autodiff();
-    let run_file = out.join(RUN_FILE);
+    let mut run = Run::open(args, out, &plain.clone().autodiff())?;
+    let examples = run.examples()?;
+    run.announce(&examples);
+    for epoch in run.state.epochs_done..run.config.epochs {
+        run = run.epoch(epoch, &examples, &plain)?;
+    }
+    Ok(run.outcome(started))
+}
 
-    let (config, vocabs, mut model, mut trainer, mut state) = if args.resume {
-        resume(args, &out, &autodiff)?
-    } else {
-        if run_file.exists() && !args.force {
+/// A run in progress: what defines it, where it is written, its model and optimiser, and how far it got.
+struct Run {
+    out: PathBuf,
+    config: RunConfig,
+    vocabs: Vocabs,
+    model: AnyModel,
+    trainer: Trainer,
+    state: TrainState,
+}
+
+/// The pairs a run learns from, as ids of its vocabularies.
+struct Examples {
+    train: Vec<Example>,
+    valid: Vec<Example>,
+    /// The data and its split sizes, for the line that opens the run's output.
+    summary: String,
+}
+
+impl Run {
+    /// Refuses to start over an existing run unless forced, so that finished epochs are not lost to a
+    /// forgotten `--resume`.
+    fn open(args: &TrainArgs, out: PathBuf, device: &Device) -> Result<Self> {
+        if args.resume {
+            return Self::resume(args, out, device);
+        }
+        if out.join(RUN_FILE).exists() && !args.force {
             bail!(
                 "{} already holds a training run; pass --resume to continue it or --force to start over",
                 out.display()
             );
         }
-        start(args, &out, &autodiff)?
-    };
-    let spec = config.data.clone();
-    let splits = spec.load()?;
-    let train = vocabs.examples(&splits.train);
-    let valid = vocabs.examples(&splits.valid);
-    if train.is_empty() || valid.is_empty() {
-        bail!(
-            "{}: no training or validation pairs with code",
-            spec.path().display()
+        Self::start(args, out, device)
+    }
+
+    /// A new run: vocabularies from the training split, fresh weights from the seed, `run.json` written.
+    fn start(args: &TrainArgs, out: PathBuf, device: &Device) -> Result<Self> {
+        let spec = args.data.spec();
+        let splits = spec.load()?;
+        let vocabs = Vocabs::build(&splits.train);
+        let config = new_config(args, spec, &vocabs)?;
+        clear_run_dir(&out)?;
+        write_json(&out.join(RUN_FILE), &config)?;
+        device.seed(config.seed);
+        let model = config.model.init(device);
+        let trainer = Trainer::new(config.optimizer.clone());
+        Ok(Self {
+            out,
+            config,
+            vocabs,
+            model,
+            trainer,
+            state: TrainState::default(),
+        })
+    }
+
+    /// The run in `out` as its last finished epoch left it.
+    fn resume(args: &TrainArgs, out: PathBuf, device: &Device) -> Result<Self> {
+        let mut config: RunConfig = read_json(&out.join(RUN_FILE))
+            .with_context(|| format!("cannot resume: {} holds no training run", out.display()))?;
+        if let Some(epochs) = args.settings.epochs {
+            config.epochs = epochs;
+        }
+        let Some(last) = existing_dir(&out.join(LAST_DIR)) else {
+            bail!(
+                "cannot resume: {} has no finished epoch ({LAST_DIR}/ is missing)",
+                out.display()
+            );
+        };
+        let checkpoint = Checkpoint::load(&last, Some(config.model.kind), device)
+            .with_context(|| format!("cannot resume from {}", last.display()))?;
+        let trainer = load_trainer(&config, &last)?;
+        let state: TrainState = read_json(&last.join(STATE_FILE))?;
+        // Only now that everything loaded: a failed resume leaves run.json as it was.
+        config
+            .provenance
+            .push(Provenance::current(&args.settings.device));
+        write_json(&out.join(RUN_FILE), &config)?;
+        let vocabs = Vocabs {
+            src: checkpoint.src_vocab,
+            tgt: checkpoint.tgt_vocab,
+        };
+        Ok(Self {
+            out,
+            config,
+            vocabs,
+            model: checkpoint.model,
+            trainer,
+            state,
+        })
+    }
+
+    /// Reads the data anew from the spec in `run.json`, so a resumed run trains on what its start did.
+    fn examples(&self) -> Result<Examples> {
+        let spec = &self.config.data;
+        let splits = spec.load()?;
+        let train = self.vocabs.examples(&splits.train);
+        let valid = self.vocabs.examples(&splits.valid);
+        if train.is_empty() || valid.is_empty() {
+            bail!(
+                "{}: no training or validation pairs with code",
+                spec.path().display()
+            );
+        }
+        Ok(Examples {
+            train,
+            valid,
+            summary: spec.describe(&splits),
+        })
+    }
+
+    fn announce(&self, examples: &Examples) {
+        println!(
+            "{}: {}; vocabularies {} / {}; epochs {}..{} -> {}",
+            self.config.model.kind,
+            examples.summary,
+            self.vocabs.src.len(),
+            self.vocabs.tgt.len(),
+            self.state.epochs_done + 1,
+            self.config.epochs,
+            self.out.display()
         );
     }
-    println!(
-        "{}: {}; vocabularies {} / {}; epochs {}..{} -> {}",
-        config.model.kind,
-        spec.describe(&splits),
-        vocabs.src.len(),
-        vocabs.tgt.len(),
-        state.epochs_done + 1,
-        config.epochs,
-        out.display()
-    );
-    let batching = BatchingConfig::new().with_batch_size(config.batch_size);
-    for epoch in state.epochs_done..config.epochs {
-        let epoch_started = Instant::now();
+
+    /// Epoch `epoch` (0-based) from training to its files on disk. Takes and gives back `self` because
+    /// a training step consumes the model and returns the updated one.
+    fn epoch(mut self, epoch: usize, examples: &Examples, plain: &Device) -> Result<Self> {
+        let started = Instant::now();
         let bar = progress_bar(format!(
             "{} epoch {}/{}",
-            config.model.kind,
+            self.config.model.kind,
             epoch + 1,
-            config.epochs
+            self.config.epochs
         ));
-        let (next, train_loss) = train_epoch(
-            model,
-            &mut trainer,
-            &train,
+        let batching = BatchingConfig::new().with_batch_size(self.config.batch_size);
+        let (model, train_loss) = train_epoch(
+            self.model,
+            &mut self.trainer,
+            &examples.train,
             &batching,
-            (config.seed, epoch),
+            (self.config.seed, epoch),
             &bar,
         )
-        .with_context(|| last_good(&out, &state))?;
+        .with_context(|| last_good(&self.out, &self.state))?;
         bar.finish_and_clear();
-        model = next;
+        self.model = model;
+        let record = self.validate(epoch, train_loss, &examples.valid, plain, started)?;
+        let best = self.record(&record);
+        self.save(&record, best)?;
+        self.report(&record, best);
+        Ok(self)
+    }
+
+    /// Stops the run at a validation loss that is not finite: every later epoch would be wasted, and
+    /// the error names the checkpoint to go back to.
+    fn validate(
+        &self,
+        epoch: usize,
+        train_loss: f64,
+        valid: &[Example],
+        plain: &Device,
+        started: Instant,
+    ) -> Result<EpochRecord> {
         let (valid_loss, valid_token_accuracy) =
-            validate(&model.valid(), &valid, config.batch_size, &plain);
+            epoch::validate(&self.model.valid(), valid, self.config.batch_size, plain);
         let record = EpochRecord {
             epoch: epoch + 1,
             train_loss,
             valid_loss,
             valid_perplexity: valid_loss.exp(),
             valid_token_accuracy,
-            seconds: epoch_started.elapsed().as_secs_f64(),
+            seconds: started.elapsed().as_secs_f64(),
         };
         if !valid_loss.is_finite() {
             bail!(
                 "epoch {}: the validation loss is {valid_loss}; {}",
                 epoch + 1,
-                last_good(&out, &state)
+                last_good(&self.out, &self.state)
             );
         }
-        let best = state.best_valid_loss.is_none_or(|b| valid_loss < b);
-        state.epochs_done = epoch + 1;
+        Ok(record)
+    }
+
+    /// Adds a finished epoch to the state; returns whether it is the best so far.
+    fn record(&mut self, record: &EpochRecord) -> bool {
+        let state = &mut self.state;
+        let best = state.best_valid_loss.is_none_or(|b| record.valid_loss < b);
+        state.epochs_done = record.epoch;
         state.history.push(record.clone());
         if best {
-            state.best_valid_loss = Some(valid_loss);
-            state.best_epoch = Some(epoch + 1);
+            state.best_valid_loss = Some(record.valid_loss);
+            state.best_epoch = Some(record.epoch);
         }
+        best
+    }
+
+    /// `last/` goes after `best/` because it carries the state: a run stopped before it resumes by
+    /// redoing this epoch, which rewrites `best/` the same way.
+    fn save(&self, record: &EpochRecord, best: bool) -> Result<()> {
         let files = Checkpoint::to_files(
-            &model,
-            &config.model,
-            &vocabs.src,
-            &vocabs.tgt,
+            &self.model,
+            &self.config.model,
+            &self.vocabs.src,
+            &self.vocabs.tgt,
             Precision::F32,
-            metadata(&config, &record),
+            metadata(&self.config, record),
         )?;
         if best {
-            replace_dir(&out.join(BEST_DIR), |dir| {
+            replace_dir(&self.out.join(BEST_DIR), |dir| {
                 Ok(Checkpoint::save(&files, dir)?)
             })?;
         }
-        let optimizer = trainer.optimizer_bytes()?;
-        replace_dir(&out.join(LAST_DIR), |dir| {
+        let optimizer = self.trainer.optimizer_bytes()?;
+        replace_dir(&self.out.join(LAST_DIR), |dir| {
             Checkpoint::save(&files, dir)?;
             std::fs::write(dir.join(OPTIMIZER_FILE), &optimizer)?;
-            write_json(&dir.join(STATE_FILE), &state)
+            write_json(&dir.join(STATE_FILE), &self.state)
         })?;
-        history::write(&out, config.model.kind.name(), &state.history)?;
+        history::write(
+            &self.out,
+            self.config.model.kind.name(),
+            &self.state.history,
+        )
+    }
+
+    fn report(&self, record: &EpochRecord, best: bool) {
         println!(
             "{} epoch {:>2}/{}: train loss {:.3}, valid loss {:.3} (perplexity {:.1}), valid token accuracy {:.1}%, {:.0} s{}",
-            config.model.kind,
-            epoch + 1,
-            config.epochs,
-            train_loss,
-            valid_loss,
+            self.config.model.kind,
+            record.epoch,
+            self.config.epochs,
+            record.train_loss,
+            record.valid_loss,
             record.valid_perplexity,
-            valid_token_accuracy,
+            record.valid_token_accuracy,
             record.seconds,
             if best { " (best)" } else { "" }
         );
     }
-    Ok(TrainOutcome {
-        out,
-        config,
-        state,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+
+    fn outcome(self, started: Instant) -> TrainOutcome {
+        TrainOutcome {
+            out: self.out,
+            config: self.config,
+            state: self.state,
+            seconds: started.elapsed().as_secs_f64(),
+        }
+    }
 }
 
-type Setup = (RunConfig, Vocabs, AnyModel, Trainer, TrainState);
-
-/// A new run: vocabularies from the training split, fresh weights from the seed, `run.json` written.
-fn start(args: &TrainArgs, out: &Path, device: &Device) -> Result<Setup> {
-    let spec = args.data.spec();
-    let splits = spec.load()?;
-    let vocabs = Vocabs::build(&splits.train);
+/// The settings of a new run: the preset's defaults, overridden by the command line.
+fn new_config(args: &TrainArgs, spec: DataSpec, vocabs: &Vocabs) -> Result<RunConfig> {
     let mut model = ModelConfig::new(args.model, vocabs.src.len(), vocabs.tgt.len());
     model.embedding_size = args.settings.embedding_size.unwrap_or(model.embedding_size);
     model.hidden_size = args.settings.hidden_size.unwrap_or(model.hidden_size);
@@ -247,7 +381,7 @@ fn start(args: &TrainArgs, out: &Path, device: &Device) -> Result<Setup> {
     if args.settings.batch_size == 0 || model.num_layers == 0 || model.hidden_size == 0 {
         bail!("--batch-size, --num-layers and --hidden-size must be at least 1");
     }
-    let config = RunConfig {
+    Ok(RunConfig {
         model,
         epochs: args
             .settings
@@ -258,7 +392,12 @@ fn start(args: &TrainArgs, out: &Path, device: &Device) -> Result<Setup> {
         batch_size: args.settings.batch_size,
         seed: args.settings.seed,
         provenance: vec![Provenance::current(&args.settings.device)],
-    };
+    })
+}
+
+/// Removes the checkpoints of a run being replaced (`--force`), so that none of them can be taken
+/// for one of the new run's.
+fn clear_run_dir(out: &Path) -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     for stale in [BEST_DIR, LAST_DIR] {
         let dir = out.join(stale);
@@ -267,49 +406,17 @@ fn start(args: &TrainArgs, out: &Path, device: &Device) -> Result<Setup> {
                 .with_context(|| format!("cannot remove {}", dir.display()))?;
         }
     }
-    write_json(&out.join(RUN_FILE), &config)?;
-    device.seed(config.seed);
-    let model = config.model.init(device);
-    let trainer = Trainer::new(config.optimizer.clone());
-    Ok((config, vocabs, model, trainer, TrainState::default()))
+    Ok(())
 }
 
-/// The run in `out` as its last finished epoch left it.
-fn resume(args: &TrainArgs, out: &Path, device: &Device) -> Result<Setup> {
-    let mut config: RunConfig = read_json(&out.join(RUN_FILE))
-        .with_context(|| format!("cannot resume: {} holds no training run", out.display()))?;
-    if let Some(epochs) = args.settings.epochs {
-        config.epochs = epochs;
-    }
-    let Some(last) = existing_dir(&out.join(LAST_DIR)) else {
-        bail!(
-            "cannot resume: {} has no finished epoch ({LAST_DIR}/ is missing)",
-            out.display()
-        );
-    };
-    let checkpoint = Checkpoint::load(&last, Some(config.model.kind), device)
-        .with_context(|| format!("cannot resume from {}", last.display()))?;
-    let optimizer = std::fs::read(last.join(OPTIMIZER_FILE))
-        .with_context(|| format!("cannot read {}", last.join(OPTIMIZER_FILE).display()))?;
-    let trainer = Trainer::new(config.optimizer.clone())
+/// The optimiser as `last/` saved it, so that Adam's moments carry on where they stopped.
+fn load_trainer(config: &RunConfig, last: &Path) -> Result<Trainer> {
+    let file = last.join(OPTIMIZER_FILE);
+    let optimizer =
+        std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    Trainer::new(config.optimizer.clone())
         .load_optimizer(optimizer)
-        .with_context(|| {
-            format!(
-                "{}: invalid optimizer state",
-                last.join(OPTIMIZER_FILE).display()
-            )
-        })?;
-    let state: TrainState = read_json(&last.join(STATE_FILE))?;
-    // Only now that everything loaded: a failed resume leaves run.json as it was.
-    config
-        .provenance
-        .push(Provenance::current(&args.settings.device));
-    write_json(&out.join(RUN_FILE), &config)?;
-    let vocabs = Vocabs {
-        src: checkpoint.src_vocab,
-        tgt: checkpoint.tgt_vocab,
-    };
-    Ok((config, vocabs, checkpoint.model, trainer, state))
+        .with_context(|| format!("{}: invalid optimizer state", file.display()))
 }
 
 /// Facts stored in each checkpoint's `config.json`: what `eval` needs to find the test split, and the
