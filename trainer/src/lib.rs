@@ -1,6 +1,7 @@
 //! Library behind the `trainer` command: corpus building and loading, training, evaluation, generation,
 //! comparison reports and benchmarks. The binary's subcommands are thin wrappers over these modules.
 
+pub mod atomic;
 pub mod bench;
 pub mod compare;
 pub mod corpus;

@@ -1,7 +1,7 @@
 //! Writing output files atomically and reproducibly.
 //!
-//! A file is written to a temporary name in its own directory and renamed over the target only when
-//! complete, so a failed or interrupted build never leaves a half-written corpus (nor destroys the old one).
+//! Files are written through [`crate::atomic`], so a failed or interrupted build never leaves a
+//! half-written corpus (nor destroys the old one).
 //! The gzip header carries no file name and mtime 0, so two builds from the same inputs are byte-identical.
 
 use super::errors::CorpusError;
@@ -9,7 +9,7 @@ use flate2::{Compression, GzBuilder};
 use serde::Serialize;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Fails with [`CorpusError::OutputExists`] if `path` exists and overwriting was not asked for.
 pub fn check_overwrite(path: &Path, force: bool) -> Result<(), CorpusError> {
@@ -21,11 +21,6 @@ pub fn check_overwrite(path: &Path, force: bool) -> Result<(), CorpusError> {
     Ok(())
 }
 
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
-}
-
 /// Writes `path` through a temporary file: `write` fills it, then it is synced and renamed into place.
 pub fn write_atomically(
     path: &Path,
@@ -33,19 +28,7 @@ pub fn write_atomically(
     write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
 ) -> Result<(), CorpusError> {
     check_overwrite(path, force)?;
-    let tmp = temp_path(path);
-    let result = (|| {
-        let mut out = BufWriter::new(File::create(&tmp)?);
-        write(&mut out)?;
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()
-    })();
-    let result = result.and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(CorpusError::io(path, e));
-    }
-    Ok(())
+    crate::atomic::write_with(path, write).map_err(|e| CorpusError::io(e.path, e.source))
 }
 
 /// Writes records as gzipped JSON Lines (one record a line, fields in declaration order).

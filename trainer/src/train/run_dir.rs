@@ -11,16 +11,19 @@
 //! OUT/curves.svg        train and validation loss per epoch
 //! ```
 //!
-//! Checkpoint folders are replaced atomically: written to `NAME.tmp/`, then swapped in by renames, so an
-//! interrupted run always leaves a complete `best/` and `last/` (at worst the previous epoch's).
+//! Every file and checkpoint folder is replaced atomically (see [`crate::atomic`]), so an interrupted
+//! run always leaves a complete `best/` and `last/` (at worst the previous epoch's).
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::history::EpochRecord;
+use crate::atomic;
+
+pub use crate::atomic::{existing_dir, replace_dir};
 
 pub const RUN_FILE: &str = "run.json";
 pub const BEST_DIR: &str = "best";
@@ -40,45 +43,9 @@ pub struct TrainState {
     pub history: Vec<EpochRecord>,
 }
 
-/// Writes `contents` to `path` through a temporary file and a rename.
+/// [`atomic::write_file`] as an `anyhow` result, the form the commands' code returns.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
-    let tmp = tmp_path(path);
-    fs::write(&tmp, contents).with_context(|| format!("cannot write {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// Fills the folder `dir` with `fill` (called on a fresh temporary folder), then swaps it in.
-pub fn replace_dir(dir: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-    let tmp = tmp_path(dir);
-    let old = dir.with_extension("old");
-    for stale in [&tmp, &old] {
-        if stale.exists() {
-            fs::remove_dir_all(stale)
-                .with_context(|| format!("cannot remove {}", stale.display()))?;
-        }
-    }
-    fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    fill(&tmp)?;
-    if dir.exists() {
-        fs::rename(dir, &old).with_context(|| format!("cannot replace {}", dir.display()))?;
-    }
-    fs::rename(&tmp, dir).with_context(|| format!("cannot replace {}", dir.display()))?;
-    if old.exists() {
-        fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))?;
-    }
-    Ok(())
-}
-
-/// `dir`, or the `dir.old` a swap interrupted between its two renames left behind.
-pub fn existing_dir(dir: &Path) -> Option<PathBuf> {
-    let old = dir.with_extension("old");
-    [dir.to_path_buf(), old].into_iter().find(|d| d.is_dir())
-}
-
-fn tmp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".tmp");
-    path.with_file_name(name)
+    Ok(atomic::write_file(path, contents)?)
 }
 
 /// Reads and parses a JSON file, naming it in errors.

@@ -1,0 +1,162 @@
+//! Writing files and folders so that a reader sees the old version or the new one, never a mix.
+//!
+//! A corpus build or a training run may be interrupted at any moment; what it replaces must then still
+//! be whole. Files are written under a temporary name in their own folder (a rename is atomic only
+//! within one file system), synced, and renamed over the target; folders are filled under `NAME.tmp/`
+//! and swapped in by two renames, the old one parked as `NAME.old/` in between (see [`existing_dir`]).
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// A file that could not be written; the target is left as it was.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}", path.display())]
+pub struct WriteError {
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+/// Writes `bytes` to `path`, atomically.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    write_with(path, |out| out.write_all(bytes))
+}
+
+/// Writes `path` with `fill`, atomically; for contents streamed rather than held in memory.
+pub fn write_with(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> Result<(), WriteError> {
+    let tmp = temp_file(path);
+    let result = (|| {
+        let mut out = BufWriter::new(File::create(&tmp)?);
+        fill(&mut out)?;
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        // Synced before the rename, or a crash could leave the new name on an empty file.
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    result.map_err(|source| {
+        let _ = fs::remove_file(&tmp);
+        WriteError {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
+}
+
+/// Hidden and named after the process, so two writers of one target do not share a temporary file.
+fn temp_file(path: &Path) -> PathBuf {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Fills the folder `dir` with `fill` (called on a fresh temporary folder), then swaps it in.
+pub fn replace_dir(dir: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let tmp = temp_dir(dir);
+    let old = old_dir(dir);
+    for stale in [&tmp, &old] {
+        if stale.exists() {
+            fs::remove_dir_all(stale)
+                .with_context(|| format!("cannot remove {}", stale.display()))?;
+        }
+    }
+    fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    if let Err(e) = fill(&tmp) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if dir.exists() {
+        fs::rename(dir, &old).with_context(|| format!("cannot replace {}", dir.display()))?;
+    }
+    fs::rename(&tmp, dir).with_context(|| format!("cannot replace {}", dir.display()))?;
+    if old.exists() {
+        fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))?;
+    }
+    Ok(())
+}
+
+/// `dir`, or the `dir.old` a [`replace_dir`] interrupted between its two renames left behind.
+pub fn existing_dir(dir: &Path) -> Option<PathBuf> {
+    [dir.to_path_buf(), old_dir(dir)]
+        .into_iter()
+        .find(|d| d.is_dir())
+}
+
+fn temp_dir(dir: &Path) -> PathBuf {
+    let mut name = dir.file_name().unwrap_or_default().to_os_string();
+    name.push(".tmp");
+    dir.with_file_name(name)
+}
+
+fn old_dir(dir: &Path) -> PathBuf {
+    dir.with_extension("old")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("atomic-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_file_is_replaced_whole() {
+        let dir = scratch("file");
+        let path = dir.join("a.txt");
+        write_file(&path, b"old").unwrap();
+        write_file(&path, b"new").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert_eq!(names(&dir), ["a.txt"]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_old_file_and_names_it() {
+        let dir = scratch("failed");
+        let path = dir.join("a.txt");
+        write_file(&path, b"old").unwrap();
+        let err = write_with(&path, |out| {
+            out.write_all(b"half")?;
+            Err(io::Error::other("disk full"))
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), format!("cannot write {}", path.display()));
+        assert_eq!(err.source.to_string(), "disk full");
+        assert_eq!(fs::read(&path).unwrap(), b"old");
+        assert_eq!(names(&dir), ["a.txt"]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_folder_is_swapped_in_and_a_failed_fill_keeps_the_old_one() {
+        let dir = scratch("dir");
+        let target = dir.join("last");
+        replace_dir(&target, |d| Ok(fs::write(d.join("x"), "1")?)).unwrap();
+        replace_dir(&target, |d| Ok(fs::write(d.join("y"), "2")?)).unwrap();
+        assert_eq!(names(&target), ["y"]);
+        let err = replace_dir(&target, |_| anyhow::bail!("no")).unwrap_err();
+        assert_eq!(err.to_string(), "no");
+        assert_eq!(names(&target), ["y"]);
+        assert_eq!(names(&dir), ["last"]);
+        fs::rename(&target, old_dir(&target)).unwrap();
+        assert_eq!(existing_dir(&target), Some(old_dir(&target)));
+        fs::remove_dir_all(dir).unwrap();
+    }
+}
