@@ -6,7 +6,7 @@
 
 use burn::prelude::*;
 
-use crate::rng::Rng;
+use crate::rng::{Rng, epoch_seed};
 use crate::vocab::{EOS, PAD, SOS};
 
 /// One training pair as vocabulary ids, without `<sos>`/`<eos>`.
@@ -69,6 +69,10 @@ fn pad<'a>(
     (ids, mask)
 }
 
+/// Xor-ed into the epoch seed for the batch order, so that the shuffle draws another stream than the
+/// teacher-forcing coins, which start from the epoch seed itself.
+const BATCH_ORDER_STREAM: u64 = 0xB47C_4ED0_5EED_0001;
+
 /// Configuration of the batch order.
 #[derive(Config, Debug)]
 pub struct BatchingConfig {
@@ -86,7 +90,7 @@ impl BatchingConfig {
     /// the same batches, which is what makes training runs and their resumed twins identical.
     pub fn epoch_batches(&self, examples: &[Example], seed: u64, epoch: usize) -> Vec<Vec<usize>> {
         assert!(self.batch_size > 0, "batch size must be positive");
-        let mut rng = Rng::new(seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut rng = Rng::new(epoch_seed(seed, epoch) ^ BATCH_ORDER_STREAM);
         let mut order: Vec<usize> = (0..examples.len()).collect();
         rng.shuffle(&mut order);
         let pool_size = self.batch_size * self.bucket_batches.max(1);

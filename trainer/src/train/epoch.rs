@@ -5,14 +5,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use model::batch::{Batch, BatchingConfig, Example};
 use model::burn::prelude::*;
 use model::models::AnyModel;
-use model::rng::Rng;
+use model::rng::{Rng, epoch_seed};
 use model::train::{BatchScores, Trainer, score_batch};
-
-/// The seed of epoch `epoch` (0-based): the batch order, teacher-forcing coins and dropout masks of an
-/// epoch depend only on it, so a resumed run replays exactly what an uninterrupted one would.
-pub fn epoch_seed(seed: u64, epoch: usize) -> u64 {
-    seed.wrapping_add((epoch as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
-}
 
 /// Trains `model` (on an autodiff device) for one epoch; returns it with the mean batch loss. Stops
 /// with an error, before the model is used any further, when a batch's loss is not finite.
