@@ -1,0 +1,51 @@
+//! `trainer eval` end to end: a checkpoint scores on its own run's test split without being told
+//! where the data is, on any corpus file given, and writes its predictions for inspection; `--json`
+//! carries the fields scripts read.
+
+mod corpus_common;
+mod e2e_common;
+
+use e2e_common::{TempDir, ok, path, trained_run};
+
+#[test]
+fn eval_on_the_runs_test_split_prints_the_json_fields() {
+    let tmp = TempDir::new("e2e-eval-split");
+    let run = trained_run(&tmp);
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["eval", "--checkpoint", path(&run.best), "--json"])).unwrap();
+    assert_eq!(json["n"], 8);
+    for field in [
+        "bleu",
+        "token_accuracy",
+        "exact_match",
+        "syntax_valid",
+        "repetition_rate",
+    ] {
+        assert!(json[field].is_number(), "{field} in {json}");
+    }
+}
+
+#[test]
+fn eval_on_a_file_writes_a_prediction_per_pair() {
+    let tmp = TempDir::new("e2e-eval-file");
+    let run = trained_run(&tmp);
+    let predictions = tmp.path().join("pred.jsonl");
+    ok(&[
+        "eval",
+        "--checkpoint",
+        path(&run.best),
+        "--data",
+        path(&run.data),
+        "--beam",
+        "2",
+        "--predictions",
+        path(&predictions),
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(&predictions)
+            .unwrap()
+            .lines()
+            .count(),
+        64
+    );
+}

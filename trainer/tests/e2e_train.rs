@@ -1,0 +1,123 @@
+//! `trainer train` end to end: a run leaves everything needed to resume, evaluate and inspect it, an
+//! interrupted run resumed gives the very weights of an uninterrupted one, run.json tells who ran
+//! each part, and a finished run is never lost to a repeated command.
+
+mod corpus_common;
+mod e2e_common;
+
+use std::path::Path;
+
+use e2e_common::{
+    TempDir, fails, json_file, ok, parameters, path, toy_corpus, train_args, weights,
+};
+
+#[test]
+fn train_writes_its_run_files() {
+    let tmp = TempDir::new("e2e-train-files");
+    let data = toy_corpus(&tmp);
+    let full = tmp.path().join("full");
+    ok(&train_args("attention", path(&data), path(&full), "2"));
+    for file in [
+        "run.json",
+        "metrics.csv",
+        "metrics.json",
+        "curves.svg",
+        "best/model.bpk",
+        "best/config.json",
+        "best/src_vocab.json",
+        "best/tgt_vocab.json",
+        "last/model.bpk",
+        "last/optimizer.bpk",
+        "last/state.json",
+    ] {
+        assert!(full.join(file).is_file(), "missing {file}");
+    }
+    let csv = std::fs::read_to_string(full.join("metrics.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.starts_with("epoch,train_loss,valid_loss,valid_perplexity,valid_token_accuracy"));
+}
+
+#[test]
+fn one_epoch_and_resume_equals_an_uninterrupted_run() {
+    let tmp = TempDir::new("e2e-train-resume");
+    let data = toy_corpus(&tmp);
+    let (data, full, split) = (
+        path(&data),
+        tmp.path().join("full"),
+        tmp.path().join("split"),
+    );
+    ok(&train_args("attention", data, path(&full), "2"));
+
+    ok(&train_args("attention", data, path(&split), "1"));
+    let state = std::fs::read_to_string(split.join("last/state.json")).unwrap();
+    assert!(state.contains("\"epochs_done\": 1"), "{state}");
+    let after_one = parameters(&split.join("last"));
+    ok(&["train", "--out", path(&split), "--resume", "--epochs", "2"]);
+
+    // Every column but the last: an epoch's seconds differ from run to run.
+    let losses = |dir: &Path| -> Vec<String> {
+        let csv = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+        csv.lines()
+            .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+            .collect()
+    };
+    assert_eq!(losses(&full), losses(&split));
+    assert!(
+        weights(&full) == weights(&split),
+        "resumed run's weights differ from the uninterrupted one's"
+    );
+    assert!(
+        after_one != weights(&split) && !after_one.is_empty(),
+        "the second epoch changed nothing"
+    );
+}
+
+#[test]
+fn run_json_records_the_start_and_the_resume() {
+    let tmp = TempDir::new("e2e-train-provenance");
+    let data = toy_corpus(&tmp);
+    let split = tmp.path().join("split");
+    ok(&train_args("attention", path(&data), path(&split), "1"));
+    ok(&["train", "--out", path(&split), "--resume", "--epochs", "2"]);
+
+    let run = json_file(&split.join("run.json"));
+    let provenance = run["provenance"].as_array().unwrap();
+    assert_eq!(provenance.len(), 2, "{run}");
+    assert!(
+        provenance[0]["command"]
+            .as_str()
+            .unwrap()
+            .starts_with("trainer train --model attention")
+    );
+    assert!(
+        provenance[1]["command"]
+            .as_str()
+            .unwrap()
+            .contains("--resume")
+    );
+    assert!(
+        provenance[0]["hardware"]
+            .as_str()
+            .unwrap()
+            .starts_with("CPU: ")
+    );
+    assert!(!provenance[0]["commit"].as_str().unwrap().is_empty());
+}
+
+#[test]
+fn a_run_folder_is_never_overwritten() {
+    let tmp = TempDir::new("e2e-train-overwrite");
+    let data = toy_corpus(&tmp);
+    let full = tmp.path().join("full");
+    ok(&train_args("attention", path(&data), path(&full), "2"));
+    let before = weights(&full);
+
+    fails(
+        &train_args("attention", path(&data), path(&full), "2"),
+        "already holds a training run",
+    );
+    assert!(
+        weights(&full) == before,
+        "the refused run changed the weights"
+    );
+}
