@@ -13,6 +13,8 @@ use serde::Serialize;
 
 use crate::batch::{Batch, Example};
 use crate::decode::{DecodeConfig, greedy};
+use crate::models::cost::BatchShape;
+pub use crate::models::cost::Product;
 use crate::models::{ModelConfig, ModelKind};
 use crate::rng::Rng;
 use crate::train::{TrainConfig, Trainer};
@@ -55,66 +57,15 @@ pub struct BenchResult {
     pub products_floor_s: f64,
 }
 
-/// One matrix product `[m, k] x [k, n]` run `count` times in a forward pass.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Product {
-    pub m: usize,
-    pub k: usize,
-    pub n: usize,
-    pub count: usize,
-}
-
-/// The matrix products of one training forward pass of `config`'s model at the bench size: the fused
-/// `[B, in + H] x [in + H, gates * H]` product of each recurrent layer and step, the attention
-/// projections, and the output layer over all target steps. (Attention scores and contexts are
-/// batched vector products, a few percent of the work, and left out.)
+/// The matrix products of one training forward pass of `model` at the bench size (see
+/// [`crate::models::cost`]; attention scores and contexts are batched vector products, a few percent of
+/// the work, and left out).
 pub fn forward_products(model: &ModelConfig, bench: &BenchConfig) -> Vec<Product> {
-    let (b, h, e) = (bench.batch_size, model.hidden_size, model.embedding_size);
-    let (src_steps, tgt_steps) = (bench.src_len, bench.tgt_len - 1);
-    let gates = match model.kind {
-        ModelKind::Rnn => 1,
-        ModelKind::Lstm | ModelKind::Attention => 4,
-    };
-    let attention = model.kind == ModelKind::Attention;
-    let decoder_input = if attention { e + h } else { e };
-    let features = if attention { 2 * h + e } else { h };
-    let mut products = Vec::new();
-    for layer in 0..model.num_layers {
-        let upper = if layer == 0 { None } else { Some(h) };
-        products.push(Product {
-            m: b,
-            k: upper.unwrap_or(e) + h,
-            n: gates * h,
-            count: src_steps,
-        });
-        products.push(Product {
-            m: b,
-            k: upper.unwrap_or(decoder_input) + h,
-            n: gates * h,
-            count: tgt_steps,
-        });
-    }
-    if attention {
-        products.push(Product {
-            m: b * src_steps,
-            k: h,
-            n: h,
-            count: 1,
-        });
-        products.push(Product {
-            m: b,
-            k: h,
-            n: h,
-            count: tgt_steps,
-        });
-    }
-    products.push(Product {
-        m: b * tgt_steps,
-        k: features,
-        n: model.tgt_vocab_size,
-        count: 1,
-    });
-    products
+    model.forward_products(&BatchShape {
+        batch_size: bench.batch_size,
+        src_steps: bench.src_len,
+        tgt_steps: bench.tgt_len - 1,
+    })
 }
 
 /// Seconds the matrix products of a training step take on `device`: each forward product timed on its

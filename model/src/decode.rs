@@ -1,4 +1,6 @@
-//! Greedy decoding and beam search, written once against [`Seq2Seq`] (no per-model code).
+//! Greedy decoding and beam search, written once against [`Seq2Seq`] (no per-model code), behind one
+//! entry point, [`decode`], whose [`Search`] says which. `<pad>` and `<sos>` are never emitted; the
+//! config can forbid `<unk>` too.
 //!
 //! Each step runs the model on the device and reads back only small results (greedy: the chosen token and
 //! its log-probability per row; beam search: the `[rows, V]` log-probabilities, whose top-k is taken on
@@ -13,25 +15,118 @@
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
 use futures_lite::future::block_on;
+use serde::{Deserialize, Serialize};
 
 use crate::models::{DecoderState, Seq2Seq};
-use crate::vocab::{EOS, PAD, SOS};
+use crate::vocab::{EOS, PAD, SOS, UNK};
 
-/// Decoding options.
-#[derive(Config, Debug)]
+/// How each next token is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Search {
+    /// The most probable token at every step.
+    Greedy,
+    /// `width` hypotheses per input; finished ones are ranked by `log_prob / steps^length_penalty`
+    /// (0 = no length normalisation).
+    Beam { width: usize, length_penalty: f32 },
+}
+
+impl Search {
+    /// What a beam width option means: greedy for 0 or 1, otherwise beam search with the length
+    /// penalty 1.
+    pub fn with_beam_width(width: usize) -> Self {
+        if width <= 1 {
+            Search::Greedy
+        } else {
+            Search::Beam {
+                width,
+                length_penalty: 1.0,
+            }
+        }
+    }
+
+    /// Hypotheses kept per input (1 for greedy).
+    pub fn width(self) -> usize {
+        match self {
+            Search::Greedy => 1,
+            Search::Beam { width, .. } => width.max(1),
+        }
+    }
+
+    fn length_penalty(self) -> f32 {
+        match self {
+            Search::Greedy => 0.0,
+            Search::Beam { length_penalty, .. } => length_penalty,
+        }
+    }
+}
+
+/// Decoding options; the defaults are the reference design's (greedy, 80 tokens).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecodeConfig {
-    /// Maximum generated tokens per sequence (`<eos>` included), the reference's 80.
-    #[config(default = 80)]
+    pub search: Search,
+    /// Maximum generated tokens per sequence (`<eos>` included).
     pub max_len: usize,
     /// End as soon as every sequence has produced `<eos>`; `false` always runs `max_len` steps (timing).
-    #[config(default = true)]
     pub stop_at_eos: bool,
-    /// Beam search: hypotheses kept per input.
-    #[config(default = 5)]
-    pub beam_width: usize,
-    /// Beam search ranks finished hypotheses by `log_prob / steps^length_penalty` (0 = no normalisation).
-    #[config(default = 1.0)]
-    pub length_penalty: f32,
+    /// Never emit `<unk>` (the next most probable token is taken instead). `<pad>` and `<sos>` are
+    /// never emitted in any case.
+    pub forbid_unk: bool,
+}
+
+impl Default for DecodeConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DecodeConfig {
+    pub fn new() -> Self {
+        Self {
+            search: Search::Greedy,
+            max_len: 80,
+            stop_at_eos: true,
+            forbid_unk: false,
+        }
+    }
+
+    pub fn with_search(self, search: Search) -> Self {
+        Self { search, ..self }
+    }
+
+    /// [`Search::with_beam_width`].
+    pub fn with_beam_width(self, width: usize) -> Self {
+        self.with_search(Search::with_beam_width(width))
+    }
+
+    pub fn with_max_len(self, max_len: usize) -> Self {
+        Self { max_len, ..self }
+    }
+
+    pub fn with_stop_at_eos(self, stop_at_eos: bool) -> Self {
+        Self {
+            stop_at_eos,
+            ..self
+        }
+    }
+
+    pub fn with_forbid_unk(self, forbid_unk: bool) -> Self {
+        Self { forbid_unk, ..self }
+    }
+
+    /// `[1, V]`: 0, or minus infinity for the tokens that are never emitted. Added to the
+    /// log-probabilities after the softmax, so the others keep exactly their probabilities.
+    fn banned(&self, vocab_size: usize, device: &Device) -> Tensor<2> {
+        let mut bias = vec![0.0f32; vocab_size];
+        let mut banned = vec![PAD, SOS];
+        if self.forbid_unk {
+            banned.push(UNK);
+        }
+        for id in banned.into_iter().filter(|&id| id < vocab_size) {
+            bias[id] = f32::NEG_INFINITY;
+        }
+        Tensor::from_data(TensorData::new(bias, [1, vocab_size]), device)
+    }
 }
 
 /// One decoded sequence.
@@ -133,6 +228,36 @@ fn ints(values: &[usize], device: &Device) -> Tensor<1, Int> {
     Tensor::from_data(TensorData::new(values, [len]), device)
 }
 
+/// The search `config.search` names, for every row of `src`: its hypotheses best first (one for
+/// greedy). Blocks on the read-backs: not for WebGPU.
+pub fn decode<M: Seq2Seq>(
+    model: &M,
+    src: Tensor<2, Int>,
+    src_mask: Tensor<2, Bool>,
+    config: &DecodeConfig,
+) -> Vec<Vec<Hypothesis>> {
+    block_on(decode_async(model, src, src_mask, config, async || {})).expect("decoding")
+}
+
+/// [`decode`], awaiting each read-back (any backend, WebGPU included); `between_steps` as for
+/// [`greedy_async`].
+pub async fn decode_async<M: Seq2Seq>(
+    model: &M,
+    src: Tensor<2, Int>,
+    src_mask: Tensor<2, Bool>,
+    config: &DecodeConfig,
+    between_steps: impl AsyncFnMut(),
+) -> Result<Vec<Vec<Hypothesis>>, ReadBackError> {
+    match config.search {
+        Search::Greedy => Ok(greedy_async(model, src, src_mask, config, between_steps)
+            .await?
+            .into_iter()
+            .map(|hyp| vec![hyp])
+            .collect()),
+        Search::Beam { .. } => beam_search_async(model, src, src_mask, config, between_steps).await,
+    }
+}
+
 /// Greedy decoding of a batch: at each step every sequence takes its most probable token.
 /// Returns one hypothesis per row of `src`. Blocks on the read-backs: not for WebGPU.
 pub fn greedy<M: Seq2Seq>(
@@ -160,10 +285,12 @@ pub async fn greedy_async<M: Seq2Seq>(
     let mut state = model.encode(src, src_mask);
     let mut tokens = ints(&vec![SOS; batch_size], &device);
     let mut hyps = vec![Hypothesis::start(); batch_size];
+    let banned = config.banned(model.tgt_vocab_size(), &device);
     for _ in 0..config.max_len {
         let step = model.decode_step(tokens, state);
         state = step.state;
-        let (log_probs, next) = log_softmax(step.logits, 1).max_dim_with_indices(1); // [B, 1] each
+        let log_probs = log_softmax(step.logits, 1) + banned.clone(); // [B, V] + [1, V]
+        let (log_probs, next) = log_probs.max_dim_with_indices(1); // [B, 1] each
         tokens = next.reshape([batch_size]); // [B, 1] -> [B]
         let chosen = read_ints_async(tokens.clone()).await?;
         let log_probs = read_floats_async(log_probs).await?;
@@ -188,8 +315,8 @@ pub async fn greedy_async<M: Seq2Seq>(
     Ok(hyps)
 }
 
-/// Beam search with `config.beam_width` hypotheses per input. Returns, per row of `src`, up to
-/// `beam_width` hypotheses sorted best first by their length-normalised score. Blocks on the
+/// Beam search with `config.search.width()` hypotheses per input. Returns, per row of `src`, up to
+/// that many hypotheses sorted best first by their length-normalised score. Blocks on the
 /// read-backs: not for WebGPU.
 pub fn beam_search<M: Seq2Seq>(
     model: &M,
@@ -209,11 +336,13 @@ pub async fn beam_search_async<M: Seq2Seq>(
     config: &DecodeConfig,
     mut between_steps: impl AsyncFnMut(),
 ) -> Result<Vec<Vec<Hypothesis>>, ReadBackError> {
-    let k = config.beam_width.max(1);
+    let k = config.search.width();
     let [batch_size, src_len] = src.dims();
     let device = src.device();
     let lengths = source_lengths(src_mask.clone()).await?;
-    let score = |h: &Hypothesis| h.log_prob / (h.steps().max(1) as f32).powf(config.length_penalty);
+    let length_penalty = config.search.length_penalty();
+    let score = |h: &Hypothesis| h.log_prob / (h.steps().max(1) as f32).powf(length_penalty);
+    let banned = config.banned(model.tgt_vocab_size(), &device);
     // Row b*k + j holds beam j of input b; at first only beam 0 of each input is live.
     let expand: Vec<usize> = (0..batch_size * k).map(|r| r / k).collect();
     let mut state = model.encode(src, src_mask).select(ints(&expand, &device));
@@ -225,7 +354,8 @@ pub async fn beam_search_async<M: Seq2Seq>(
     for step_index in 0..config.max_len {
         let step = model.decode_step(tokens, state);
         let vocab_size = step.logits.dims()[1];
-        let log_probs = read_floats_async(log_softmax(step.logits, 1)).await?; // [B*k, V]
+        let log_probs = log_softmax(step.logits, 1) + banned.clone(); // [B*k, V] + [1, V]
+        let log_probs = read_floats_async(log_probs).await?; // [B*k, V]
         let attention = match step.attention {
             Some(a) => Some(read_floats_async(a).await?), // [B*k, S]
             None => None,

@@ -36,8 +36,7 @@ pub fn sequence_loss(logits: Tensor<3>, tgt: Tensor<2, Int>) -> Tensor<1> {
     let [batch_size, steps, vocab_size] = logits.dims();
     let n = batch_size * steps;
     let targets = tgt.narrow(1, 1, steps).reshape([n, 1]); // [B, T-1] -> [B*(T-1), 1]
-    #[cfg(not(target_arch = "wasm32"))]
-    {
+    if crate::nn::fused::enabled() {
         let ids = crate::decode::read_ints(targets.clone());
         let real = ids.iter().filter(|&&t| t != PAD as i64).count().max(1);
         let weights: Vec<f32> = ids

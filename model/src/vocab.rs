@@ -124,12 +124,12 @@ impl Vocab {
     }
 
     /// Ids of `tokens`, without `<sos>`/`<eos>`.
-    pub fn encode<S: AsRef<str>>(&self, tokens: &[S]) -> Vec<usize> {
+    pub fn ids<S: AsRef<str>>(&self, tokens: &[S]) -> Vec<usize> {
         tokens.iter().map(|t| self.id(t.as_ref())).collect()
     }
 
     /// Tokens of `ids` up to the first `<eos>`, skipping `<pad>` and `<sos>`.
-    pub fn decode(&self, ids: &[usize]) -> Vec<String> {
+    pub fn tokens(&self, ids: &[usize]) -> Vec<String> {
         ids.iter()
             .take_while(|&&id| id != EOS)
             .filter(|&&id| id != PAD && id != SOS)
@@ -213,11 +213,11 @@ mod tests {
     #[test]
     fn encode_decode_round_trip() {
         let vocab = toy();
-        let ids = vocab.encode(&["return", "x", "pass"]);
+        let ids = vocab.ids(&["return", "x", "pass"]);
         assert_eq!(ids, vec![5, 4, UNK]);
-        assert_eq!(vocab.decode(&ids), ["return", "x", "<unk>"]);
+        assert_eq!(vocab.tokens(&ids), ["return", "x", "<unk>"]);
         // Decoding stops at <eos> and drops <sos>/<pad>.
-        assert_eq!(vocab.decode(&[SOS, 5, PAD, 4, EOS, 5]), ["return", "x"]);
+        assert_eq!(vocab.tokens(&[SOS, 5, PAD, 4, EOS, 5]), ["return", "x"]);
     }
 
     #[test]

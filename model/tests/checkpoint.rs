@@ -9,6 +9,7 @@ use common::*;
 use model::checkpoint::{Checkpoint, CheckpointError, Precision};
 use model::decode::{DecodeConfig, Hypothesis, greedy};
 use model::models::{AnyModel, ModelKind};
+use model::tokenizer::Tokenizer;
 
 fn decode(model: &AnyModel, device: &Device) -> Vec<Hypothesis> {
     let b = batch(&toy_examples(), device);
@@ -43,27 +44,23 @@ fn round_trip_decodes_identically() {
     for kind in ModelKind::ALL {
         let config = tiny_config(kind);
         let model = seeded(&config, 31, &device);
-        let (src_vocab, tgt_vocab) = (vocab_of_size(SRC_VOCAB), vocab_of_size(TGT_VOCAB));
+        let (source, target) = toy_tokenizers();
+        let card = toy_card(kind);
         for precision in [Precision::F32, Precision::F16] {
-            let files = Checkpoint::to_files(
-                &model,
-                &config,
-                &src_vocab,
-                &tgt_vocab,
-                precision,
-                serde_json::json!({"epoch": 3}),
-            )
-            .unwrap();
+            let files =
+                Checkpoint::to_files(&model, &config, &source, &target, precision, &card).unwrap();
             let dir = temp_dir(&format!("{kind}-{precision:?}"));
-            Checkpoint::save(&files, &dir).unwrap();
+            files.save(&dir).unwrap();
             let loaded = Checkpoint::load(&dir, Some(kind), &device).unwrap();
             std::fs::remove_dir_all(&dir).unwrap();
             assert_eq!(loaded.config.model, config);
-            assert_eq!(loaded.config.metadata["epoch"], 3);
+            assert_eq!(loaded.card, card);
             assert_eq!(
-                (&loaded.src_vocab, &loaded.tgt_vocab),
-                (&src_vocab, &tgt_vocab)
+                (loaded.source.config(), loaded.target.config()),
+                (source.config(), target.config())
             );
+            let ids: Vec<usize> = (0..TGT_VOCAB).collect();
+            assert_eq!(loaded.target.tokens(&ids), target.tokens(&ids));
             // f16 storage: the loaded model is the original with weights rounded to f16, exactly.
             let reference = match precision {
                 Precision::F32 => model.clone(),
@@ -78,22 +75,18 @@ fn round_trip_decodes_identically() {
                 "{kind} {precision:?}"
             );
             if precision == Precision::F16 {
-                let f32_size = Checkpoint::to_files(
-                    &model,
-                    &config,
-                    &src_vocab,
-                    &tgt_vocab,
-                    Precision::F32,
-                    Default::default(),
-                )
-                .unwrap()
-                .weights
-                .len();
+                let weights = |files: &model::checkpoint::CheckpointFiles| {
+                    files.get("model.bpk").unwrap().len()
+                };
+                let f32_size = weights(
+                    &Checkpoint::to_files(&model, &config, &source, &target, Precision::F32, &card)
+                        .unwrap(),
+                );
                 // Half the tensor bytes; the burnpack header is the same size for both.
                 assert!(
-                    files.weights.len() * 3 < f32_size * 2,
+                    weights(&files) * 3 < f32_size * 2,
                     "{} vs {f32_size}",
-                    files.weights.len()
+                    weights(&files)
                 );
             }
         }
@@ -105,16 +98,10 @@ fn wrong_kind_and_mismatched_vocabularies_are_clear_errors() {
     let device = Device::flex();
     let config = tiny_config(ModelKind::Lstm);
     let model = seeded(&config, 32, &device);
-    let (src_vocab, tgt_vocab) = (vocab_of_size(SRC_VOCAB), vocab_of_size(TGT_VOCAB));
-    let files = Checkpoint::to_files(
-        &model,
-        &config,
-        &src_vocab,
-        &tgt_vocab,
-        Precision::F32,
-        Default::default(),
-    )
-    .unwrap();
+    let (source, target) = toy_tokenizers();
+    let card = toy_card(ModelKind::Lstm);
+    let files =
+        Checkpoint::to_files(&model, &config, &source, &target, Precision::F32, &card).unwrap();
 
     let err = Checkpoint::from_files(&files, Some(ModelKind::Attention), &device).unwrap_err();
     assert!(matches!(err, CheckpointError::WrongKind { .. }));
@@ -124,7 +111,10 @@ fn wrong_kind_and_mismatched_vocabularies_are_clear_errors() {
     );
 
     let mut bad = files.clone();
-    bad.tgt_vocab_json = vocab_of_size(TGT_VOCAB + 2).to_json();
+    bad.set(
+        "tgt_vocab.json",
+        vocab_of_size(TGT_VOCAB + 2).to_json().into_bytes(),
+    );
     let err = Checkpoint::from_files(&bad, None, &device).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -136,27 +126,34 @@ fn wrong_kind_and_mismatched_vocabularies_are_clear_errors() {
 
     // A config edited to claim another size no longer fits the weights.
     let mut bad = files.clone();
-    bad.config_json = bad.config_json.replace(
-        &format!("\"src_vocab_size\": {SRC_VOCAB}"),
-        "\"src_vocab_size\": 20",
+    let config_json = String::from_utf8(bad.get("config.json").unwrap().to_vec()).unwrap();
+    let edited = config_json.replacen(
+        &format!("\"vocab_size\": {SRC_VOCAB}"),
+        "\"vocab_size\": 20",
+        1,
     );
-    bad.src_vocab_json = vocab_of_size(20).to_json();
+    assert_ne!(edited, config_json);
+    bad.set("config.json", edited.into_bytes());
+    bad.set("src_vocab.json", vocab_of_size(20).to_json().into_bytes());
     let err = Checkpoint::from_files(&bad, None, &device).unwrap_err();
     assert!(matches!(err, CheckpointError::Weights { .. }), "{err}");
 
     // Weights of another kind of model under this config.
     let attention = seeded(&tiny_config(ModelKind::Attention), 33, &device);
     let mut bad = files.clone();
-    bad.weights = Checkpoint::to_files(
+    let attention_files = Checkpoint::to_files(
         &attention,
         &tiny_config(ModelKind::Attention),
-        &src_vocab,
-        &tgt_vocab,
+        &source,
+        &target,
         Precision::F32,
-        Default::default(),
+        &toy_card(ModelKind::Attention),
     )
-    .unwrap()
-    .weights;
+    .unwrap();
+    bad.set(
+        "model.bpk",
+        attention_files.get("model.bpk").unwrap().to_vec(),
+    );
     let err = Checkpoint::from_files(&bad, None, &device).unwrap_err();
     assert!(
         err.to_string()

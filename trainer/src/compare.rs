@@ -17,7 +17,6 @@ use crate::data::DataArgs;
 use crate::device::device;
 use crate::eval::load_checkpoint;
 use crate::results::{ModelResult, ReportOptions, evaluate_checkpoint, write_report};
-use crate::tables::display_name;
 use crate::train::run_dir::{BEST_DIR, RUN_FILE};
 use crate::train::{TrainArgs, TrainSettings};
 
@@ -26,8 +25,8 @@ use crate::train::{TrainArgs, TrainSettings};
 pub struct CompareArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Models to compare, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "rnn,lstm,attention")]
+    /// Models to compare, comma-separated (default: every model).
+    #[arg(long, value_delimiter = ',', default_values_t = ModelKind::ALL)]
     pub models: Vec<ModelKind>,
     #[command(flatten)]
     pub settings: TrainSettings,
@@ -79,7 +78,7 @@ pub fn run(args: &CompareArgs) -> Result<PathBuf> {
         )?;
         test_pairs = pairs;
         results.push(ModelResult {
-            label: display_name(kind.name()).to_string(),
+            label: kind.info().label.to_string(),
             model: kind,
             checkpoint: best,
             epochs: outcome.state.epochs_done,

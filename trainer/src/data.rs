@@ -1,19 +1,21 @@
 //! The data an experiment trains and evaluates on: which file, which preset, how many training pairs,
 //! and the vocabularies and id sequences built from them.
 //!
-//! A [`DataSpec`] is saved in every checkpoint's metadata, so `eval` finds the same test split the model
+//! A [`DataSpec`] is saved in every checkpoint's card, so `eval` finds the same test split the model
 //! was trained beside without being told again.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use model::batch::Example;
+use model::checkpoint::card::DataCard;
+use model::tokenizer::{DocstringWords, LayoutWords, MAX_SRC_LEN, Tokenizer};
 use model::vocab::Vocab;
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::preset::{self, Preset, Splits};
 use crate::corpus::stats::VOCAB_MIN_FREQ;
-use crate::corpus::{MAX_SRC_TOKENS, Pair, embedded_corpus_path, load_pairs};
+use crate::corpus::{Pair, embedded_corpus_path, load_pairs};
 
 /// Where the pairs come from and how many of each split are used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,23 +99,31 @@ impl DataSpec {
     }
 }
 
-/// The source and target vocabularies of an experiment, built from its training pairs only.
-#[derive(Debug, Clone)]
-pub struct Vocabs {
-    pub src: Vocab,
-    pub tgt: Vocab,
+/// The source and target tokenizers of an experiment, their vocabularies built from its training pairs
+/// only.
+#[derive(Debug)]
+pub struct Tokenizers {
+    pub source: Box<dyn Tokenizer>,
+    pub target: Box<dyn Tokenizer>,
 }
 
-impl Vocabs {
-    /// Tokens seen at least [`VOCAB_MIN_FREQ`] times in `train` (the reference design's rule).
+impl Tokenizers {
+    /// The reference design's word tokenizers: tokens seen at least [`VOCAB_MIN_FREQ`] times in
+    /// `train`, descriptions cut to [`MAX_SRC_LEN`] words.
     pub fn build(train: &[Pair]) -> Self {
+        let source_words = train
+            .iter()
+            .map(|p| &p.docstring_tokens[..p.docstring_tokens.len().min(MAX_SRC_LEN)]);
         Self {
-            src: Vocab::build(train.iter().map(source_tokens), VOCAB_MIN_FREQ, None),
-            tgt: Vocab::build(
+            source: Box::new(DocstringWords::new(
+                Vocab::build(source_words, VOCAB_MIN_FREQ, None),
+                MAX_SRC_LEN,
+            )),
+            target: Box::new(LayoutWords::new(Vocab::build(
                 train.iter().filter_map(|p| p.layout_tokens.as_deref()),
                 VOCAB_MIN_FREQ,
                 None,
-            ),
+            ))),
         }
     }
 
@@ -123,15 +133,36 @@ impl Vocabs {
             .iter()
             .filter_map(|p| {
                 Some(Example {
-                    src: self.src.encode(source_tokens(p)),
-                    tgt: self.tgt.encode(p.layout_tokens.as_deref()?),
+                    src: self.source.encode_words(&p.docstring_tokens).ids,
+                    tgt: self.target.encode_words(p.layout_tokens.as_deref()?).ids,
                 })
             })
             .collect()
     }
 }
 
-/// A pair's source: its docstring tokens, cut to the reference design's [`MAX_SRC_TOKENS`].
-pub fn source_tokens(pair: &Pair) -> &[String] {
-    &pair.docstring_tokens[..pair.docstring_tokens.len().min(MAX_SRC_TOKENS)]
+impl DataSpec {
+    /// The spec as a checkpoint card records it, with its one-line description when known.
+    pub fn card(&self, splits: Option<&Splits>) -> DataCard {
+        DataCard {
+            file: self.file.clone(),
+            preset: self.preset.to_string(),
+            train_size: self.train_size,
+            description: splits.map(|s| self.describe(s)),
+        }
+    }
+
+    /// The spec a checkpoint card records.
+    pub fn from_card(card: &DataCard) -> Result<Self> {
+        Ok(Self {
+            file: card.file.clone(),
+            preset: card.preset.parse().map_err(|e| {
+                anyhow::anyhow!(
+                    "the checkpoint's card names the preset {:?}: {e}",
+                    card.preset
+                )
+            })?,
+            train_size: card.train_size,
+        })
+    }
 }

@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use model::burn::prelude::Device;
 use model::checkpoint::Checkpoint;
-use model::generate::{GenerateConfig, decode_tokens};
-use model::tokenizer::detokenize;
+use model::decode::DecodeConfig;
+use model::generate::best;
+use model::tokenizer::Encoding;
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::{Pair, load_pairs, within_limits};
-use crate::data::{DataSpec, source_tokens};
+use crate::data::DataSpec;
 use crate::device::{DEVICE_HELP, device};
 use crate::metrics::{EvalSummary, Example, SyntaxChecker, evaluate, exact_match, token_accuracy};
 
@@ -34,6 +35,9 @@ pub struct EvalArgs {
     /// Beam width (1 = greedy).
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub beam: usize,
+    /// Never generate `<unk>` (the next most probable token instead).
+    #[arg(long)]
+    pub forbid_unk: bool,
     /// Evaluate the first N pairs only.
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
@@ -57,11 +61,21 @@ impl EvalArgs {
             data,
             all: false,
             beam,
+            forbid_unk: false,
             limit: None,
             json: false,
             predictions: None,
             device: "cpu".into(),
         }
+    }
+}
+
+impl EvalArgs {
+    /// The decoding these options ask for.
+    pub fn decode_config(&self) -> DecodeConfig {
+        DecodeConfig::new()
+            .with_beam_width(self.beam)
+            .with_forbid_unk(self.forbid_unk)
     }
 }
 
@@ -89,28 +103,30 @@ const EVAL_BATCH: usize = 64;
 pub fn evaluate_pairs(
     checkpoint: &Checkpoint,
     pairs: &[Pair],
-    config: &GenerateConfig,
+    config: &DecodeConfig,
     device: &Device,
 ) -> (EvalSummary, Vec<Prediction>) {
+    let sources: Vec<Encoding> = pairs
+        .iter()
+        .map(|p| checkpoint.source.encode_words(&p.docstring_tokens))
+        .collect();
     let mut order: Vec<usize> = (0..pairs.len()).collect();
-    order.sort_by_key(|&i| source_tokens(&pairs[i]).len());
-    let mut outputs: Vec<Vec<String>> = vec![Vec::new(); pairs.len()];
+    order.sort_by_key(|&i| sources[i].ids.len());
+    let mut outputs: Vec<Vec<usize>> = vec![Vec::new(); pairs.len()];
     for chunk in order.chunks(EVAL_BATCH) {
-        let sources: Vec<Vec<String>> = chunk
-            .iter()
-            .map(|&i| source_tokens(&pairs[i]).to_vec())
-            .collect();
-        for (&i, hyp) in chunk
-            .iter()
-            .zip(decode_tokens(checkpoint, &sources, config, device))
-        {
-            outputs[i] = checkpoint.tgt_vocab.decode(&hyp.tokens);
+        let batch: Vec<Encoding> = chunk.iter().map(|&i| sources[i].clone()).collect();
+        for (&i, hyp) in chunk.iter().zip(best(checkpoint, &batch, config, device)) {
+            outputs[i] = hyp.tokens;
         }
     }
+    let outputs: Vec<(Vec<String>, String)> = outputs
+        .iter()
+        .map(|ids| (checkpoint.target.tokens(ids), checkpoint.target.text(ids)))
+        .collect();
     let examples: Vec<Example> = pairs
         .iter()
         .zip(&outputs)
-        .map(|(p, out)| Example {
+        .map(|(p, (out, _))| Example {
             docstring_len: p.docstring_tokens.len(),
             reference: p.code_tokens.clone(),
             hypothesis_layout: out.clone(),
@@ -121,8 +137,7 @@ pub fn evaluate_pairs(
     let predictions = pairs
         .iter()
         .zip(outputs)
-        .map(|(p, out)| {
-            let code = detokenize(&out);
+        .map(|(p, (out, code))| {
             let plain = model::tokenizer::strip_layout(&out);
             Prediction {
                 func_name: p.func_name.clone(),
@@ -151,10 +166,9 @@ pub fn eval_pairs(args: &EvalArgs, checkpoint: &Checkpoint) -> Result<(String, V
             (file.display().to_string(), pairs)
         }
         None => {
-            let spec: DataSpec = serde_json::from_value(checkpoint.config.metadata["data"].clone())
-                .context(
-                    "the checkpoint does not say which data it was trained on; pass --data FILE",
-                )?;
+            let spec = DataSpec::from_card(&checkpoint.card.data).context(
+                "the checkpoint does not say which data it was trained on; pass --data FILE",
+            )?;
             let splits = spec.load()?;
             let pairs = match args.split.as_str() {
                 "train" => splits.train,
@@ -182,7 +196,7 @@ pub fn run(args: &EvalArgs) -> Result<EvalSummary> {
     let device = device(&args.device)?;
     let checkpoint = load_checkpoint(&args.checkpoint, &device)?;
     let (name, pairs) = eval_pairs(args, &checkpoint)?;
-    let config = GenerateConfig::new().with_beam_width(args.beam.max(1));
+    let config = args.decode_config();
     let started = std::time::Instant::now();
     let (summary, predictions) = evaluate_pairs(&checkpoint, &pairs, &config, &device);
     if let Some(path) = &args.predictions {

@@ -1,27 +1,21 @@
-//! `trainer export`: rewrites a checkpoint in the compact form the web app fetches (f16 weights) and adds
-//! `metadata.json`: how it was trained (command, commit, hardware, epochs, losses), its scores on its
+//! `trainer export`: rewrites a checkpoint in the compact form the web app fetches (f16 weights) with a
+//! complete card: how it was trained (command, commit, hardware, epochs, losses), its scores on its
 //! test split and a few generations, all computed with the exported weights.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use model::burn::prelude::Device;
-use model::checkpoint::{Checkpoint, Precision};
-use model::generate::{GenerateConfig, generate};
-use model::models::ModelKind;
-use serde::{Deserialize, Serialize};
+use model::checkpoint::card::{Sample, Training};
+use model::checkpoint::{Card, Checkpoint, Precision};
+use model::decode::DecodeConfig;
+use model::generate::generate;
 
 use crate::data::DataSpec;
 use crate::eval::{EvalArgs, eval_pairs, evaluate_pairs, load_checkpoint};
-use crate::metrics::EvalSummary;
 use crate::train::RunConfig;
-use crate::train::history::EpochRecord;
-use crate::train::provenance::{COMMIT, Provenance};
-use crate::train::run_dir::{
-    LAST_DIR, RUN_FILE, STATE_FILE, TrainState, read_json, replace_dir, write_json,
-};
-
-pub const METADATA_FILE: &str = "metadata.json";
+use crate::train::provenance::COMMIT;
+use crate::train::run_dir::{LAST_DIR, RUN_FILE, STATE_FILE, TrainState, read_json, replace_dir};
 
 /// Descriptions every exported checkpoint records its output for (the shipped-checkpoint test decodes
 /// them again and compares).
@@ -31,48 +25,6 @@ pub const SAMPLE_DESCRIPTIONS: [&str; 4] = [
     "Check whether the given path is a directory.",
     "Remove all empty lines from a string.",
 ];
-
-/// `metadata.json` of an exported checkpoint.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Metadata {
-    pub model: ModelKind,
-    /// The data, e.g. "embedded corpus, reference preset (10000 / 1000 / 1000 train / valid / test pairs)".
-    pub data: String,
-    /// The run the weights come from; absent when they were not trained by `trainer train`.
-    pub training: Option<Training>,
-    /// Greedy decoding of the checkpoint's test split with the exported weights.
-    pub test: EvalSummary,
-    /// [`SAMPLE_DESCRIPTIONS`] decoded one at a time (greedy) with the exported weights, as the web app
-    /// decodes them.
-    pub samples: Vec<Sample>,
-    pub precision: Precision,
-    /// The commit of the trainer that exported (and scored) the checkpoint.
-    pub exported_by: String,
-}
-
-/// How the exported weights were trained.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Training {
-    /// The command, commit and hardware of the start and of each resume.
-    pub provenance: Vec<Provenance>,
-    pub epochs_planned: usize,
-    pub epochs_trained: usize,
-    /// The epoch whose weights these are (the best validation loss).
-    pub best_epoch: Option<usize>,
-    pub best_valid_loss: Option<f64>,
-    /// Sum of the epochs' wall times, validation included.
-    pub wall_seconds: f64,
-    pub history: Vec<EpochRecord>,
-}
-
-/// One description and what the checkpoint generates for it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Sample {
-    pub description: String,
-    /// Layout tokens, without `<eos>`.
-    pub tokens: Vec<String>,
-    pub code: String,
-}
 
 /// `trainer export`.
 #[derive(clap::Args, Debug, Clone)]
@@ -101,54 +53,40 @@ pub fn run(args: &ExportArgs) -> Result<()> {
         "f32" => Precision::F32,
         _ => Precision::F16,
     };
-    let files = Checkpoint::to_files(
-        &checkpoint.model,
-        &checkpoint.config.model,
-        &checkpoint.src_vocab,
-        &checkpoint.tgt_vocab,
-        precision,
-        checkpoint.config.metadata.clone(),
-    )?;
-    let exported = Checkpoint::from_bytes(
-        &files.config_json,
-        &files.src_vocab_json,
-        &files.tgt_vocab_json,
-        files.weights.clone(),
+    // The weights as they will be stored, scored before the card that records the scores is written.
+    let rounded = Checkpoint::from_files(
+        &checkpoint.to_files_as(precision, &checkpoint.card)?,
         None,
         &device,
     )?;
-    let metadata = metadata(&args.checkpoint, &exported, &device)?;
-    replace_dir(&args.out, |dir| {
-        Checkpoint::save(&files, dir)?;
-        write_json(&dir.join(METADATA_FILE), &metadata)
-    })?;
+    let card = card(&args.checkpoint, &rounded, &device)?;
+    let files = rounded.to_files_as(precision, &card)?;
+    replace_dir(&args.out, |dir| Ok(files.save(dir)?))?;
+    let test = card.test.as_ref().expect("export scores the test split");
     println!(
         "wrote {} ({} weights, {:.1} MB); test split: BLEU {:.2}, token accuracy {:.2}%",
         args.out.display(),
         args.precision,
-        files.weights.len() as f64 / 1e6,
-        metadata.test.bleu,
-        metadata.test.token_accuracy
+        files.get(&rounded.config.weights)?.len() as f64 / 1e6,
+        test.bleu,
+        test.token_accuracy
     );
     Ok(())
 }
 
-/// Reads `dir/metadata.json`.
-pub fn read_metadata(dir: &Path) -> Result<Metadata> {
-    read_json(&dir.join(METADATA_FILE))
-}
-
-fn metadata(source: &Path, checkpoint: &Checkpoint, device: &Device) -> Result<Metadata> {
-    let spec: DataSpec = serde_json::from_value(checkpoint.config.metadata["data"].clone())
+/// The card of the exported checkpoint: the source's, completed with the training facts, the test
+/// scores and the samples of the exported weights.
+fn card(source: &Path, checkpoint: &Checkpoint, device: &Device) -> Result<Card> {
+    let spec = DataSpec::from_card(&checkpoint.card.data)
         .context("the checkpoint does not say which data it was trained on")?;
     let eval = EvalArgs::new(source, None, 1);
     let (_, pairs) = eval_pairs(&eval, checkpoint)?;
-    let (test, _) = evaluate_pairs(checkpoint, &pairs, &GenerateConfig::new(), device);
+    let (test, _) = evaluate_pairs(checkpoint, &pairs, &DecodeConfig::new(), device);
     let samples = SAMPLE_DESCRIPTIONS
         .iter()
         .map(|&description| {
             let generation =
-                generate(checkpoint, &[description], &GenerateConfig::new(), device)?.remove(0);
+                generate(checkpoint, &[description], &DecodeConfig::new(), device)?.remove(0);
             Ok(Sample {
                 description: description.to_string(),
                 tokens: generation.tokens,
@@ -156,22 +94,21 @@ fn metadata(source: &Path, checkpoint: &Checkpoint, device: &Device) -> Result<M
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(Metadata {
-        model: checkpoint.config.model.kind,
-        data: spec.describe(&spec.load()?),
-        training: training(source)?,
-        test,
+    Ok(Card {
+        data: spec.card(Some(&spec.load()?)),
+        training: training(source, &checkpoint.card)?,
+        test: Some(test),
         samples,
-        precision: checkpoint.config.precision,
-        exported_by: COMMIT.to_string(),
+        written_by: Some(COMMIT.to_string()),
+        ..checkpoint.card.clone()
     })
 }
 
 /// The training facts: from the run folder around `source` (`RUN/best`), or kept from `source`'s own
-/// metadata when it is an exported checkpoint.
-fn training(source: &Path) -> Result<Option<Training>> {
-    if source.join(METADATA_FILE).exists() {
-        return Ok(read_metadata(source)?.training);
+/// card when it is an exported checkpoint.
+fn training(source: &Path, card: &Card) -> Result<Option<Training>> {
+    if card.training.is_some() {
+        return Ok(card.training.clone());
     }
     let Some(run) = source.parent().filter(|run| run.join(RUN_FILE).exists()) else {
         return Ok(None);

@@ -6,7 +6,8 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use model::generate::{GenerateConfig, Generation, generate};
+use model::decode::DecodeConfig;
+use model::generate::{Generation, generate};
 use serde::Serialize;
 
 use crate::device::{DEVICE_HELP, device};
@@ -36,6 +37,9 @@ pub struct GenerateArgs {
     /// Beam width (1 = greedy).
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub beam: usize,
+    /// Never generate `<unk>` (the next most probable token instead).
+    #[arg(long)]
+    pub forbid_unk: bool,
     /// Maximum generated tokens.
     #[arg(long, value_name = "N", default_value_t = 80)]
     pub max_len: usize,
@@ -62,8 +66,9 @@ const BATCH: usize = 64;
 pub fn run(args: &GenerateArgs) -> Result<()> {
     let device = device(&args.device)?;
     let checkpoint = load_checkpoint(&args.checkpoint, &device)?;
-    let config = GenerateConfig::new()
-        .with_beam_width(args.beam.max(1))
+    let config = DecodeConfig::new()
+        .with_beam_width(args.beam)
+        .with_forbid_unk(args.forbid_unk)
         .with_max_len(args.max_len);
     if let Some(input) = &args.input {
         let descriptions = read_descriptions(input)?;
@@ -103,9 +108,10 @@ pub fn run(args: &GenerateArgs) -> Result<()> {
         .map_err(|_| anyhow::anyhow!("--docstring has no words to generate code from"))?
         .remove(0);
     if generation.truncated {
+        // `<sos>` and `<eos>` around the tokens kept.
+        let kept = generation.src_tokens.len() - 2;
         eprintln!(
-            "warning: the description has more than {} tokens; only the first {} were used",
-            config.max_src_len, config.max_src_len
+            "warning: the description has more than {kept} tokens; only the first {kept} were used"
         );
     }
     print!("{}", generation.code);

@@ -21,7 +21,7 @@ enum Command {
     /// Build or inspect CodeSearchNet-format corpora.
     #[command(subcommand)]
     Corpus(CorpusCommand),
-    /// Train one model (rnn, lstm or attention), validating after every epoch.
+    /// Train one model, validating after every epoch.
     Train(trainer::train::TrainArgs),
     /// Evaluate a checkpoint on its test split or a CodeSearchNet-format file.
     Eval(trainer::eval::EvalArgs),

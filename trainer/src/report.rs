@@ -1,6 +1,6 @@
 //! `trainer report`: evaluates finished checkpoints (e.g. the shipped ones in `checkpoints/`) and writes
 //! the results folder `compare` writes, without training. Training facts (epochs, losses, time) come
-//! from each checkpoint's `metadata.json` (see [`crate::export`]) when it has one.
+//! from each checkpoint's card (see [`crate::export`]).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -12,9 +12,7 @@ use model::checkpoint::Checkpoint;
 use crate::data::DataSpec;
 use crate::device::{DEVICE_HELP, device};
 use crate::eval::load_checkpoint;
-use crate::export::{METADATA_FILE, read_metadata};
 use crate::results::{ModelResult, ReportOptions, evaluate_checkpoint, write_report};
-use crate::tables::display_name;
 use crate::train::run_dir::{BEST_DIR, LAST_DIR};
 
 /// `trainer report`.
@@ -50,8 +48,7 @@ pub fn run(args: &ReportArgs) -> Result<PathBuf> {
     let mut used = HashSet::new();
     for dir in &args.checkpoints {
         let checkpoint = load_checkpoint(dir, &device)?;
-        let spec: Option<DataSpec> =
-            serde_json::from_value(checkpoint.config.metadata["data"].clone()).ok();
+        let spec = DataSpec::from_card(&checkpoint.card.data).ok();
         data.push(spec);
         // Numbered when two checkpoints' folders have the same name.
         let mut name = folder_name(dir);
@@ -104,16 +101,10 @@ fn model_result(
     extra_test: Option<crate::metrics::EvalSummary>,
 ) -> Result<ModelResult> {
     let kind = checkpoint.config.model.kind;
-    let training = if dir.join(METADATA_FILE).exists() {
-        read_metadata(dir)?.training
-    } else {
-        None
-    };
-    let epoch = checkpoint.config.metadata["epoch"]
-        .as_u64()
-        .map(|e| e as usize);
+    let training = checkpoint.card.training.clone();
+    let epoch = checkpoint.card.epoch.as_ref().map(|e| e.epoch);
     Ok(ModelResult {
-        label: display_name(kind.name()).to_string(),
+        label: kind.info().label.to_string(),
         model: kind,
         checkpoint: dir.to_path_buf(),
         epochs: training
@@ -123,7 +114,7 @@ fn model_result(
         best_valid_loss: training
             .as_ref()
             .and_then(|t| t.best_valid_loss)
-            .or_else(|| checkpoint.config.metadata["valid_loss"].as_f64()),
+            .or_else(|| checkpoint.card.epoch.as_ref().map(|e| e.valid_loss)),
         train_seconds: training.as_ref().map_or(0.0, |t| t.wall_seconds),
         history: training.map(|t| t.history).unwrap_or_default(),
         test,

@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use model::burn::prelude::Device;
 use model::checkpoint::Checkpoint;
-use model::generate::{GenerateConfig, generate_from_tokens};
+use model::decode::DecodeConfig;
+use model::generate::generate_from_words;
 use model::models::ModelKind;
 use serde::Serialize;
 
@@ -68,7 +69,7 @@ pub fn evaluate_checkpoint(
     save_to: &Path,
     device: &Device,
 ) -> Result<(EvalSummary, Option<EvalSummary>, Vec<Pair>)> {
-    let config = GenerateConfig::new().with_beam_width(beam.max(1));
+    let config = DecodeConfig::new().with_beam_width(beam);
     let evaluate = |data: Option<&Path>, name: &str| -> Result<(EvalSummary, Vec<Pair>)> {
         let eval = EvalArgs::new(checkpoint_dir, data.map(Path::to_path_buf), beam);
         let (_, pairs) = eval_pairs(&eval, checkpoint)?;
@@ -224,8 +225,7 @@ fn examples_section(
         for (label, checkpoint) in &checkpoints {
             let sources = [pair.docstring_tokens.clone()];
             let generation =
-                generate_from_tokens(checkpoint, &sources, &GenerateConfig::new(), device)
-                    .remove(0);
+                generate_from_words(checkpoint, &sources, &DecodeConfig::new(), device).remove(0);
             let _ = writeln!(md, "{label}:\n\n{}", code_block(&generation.code));
             if let (Some(weights), false) = (&generation.attention, heatmap_drawn) {
                 let file = format!("attention-{}.svg", i + 1);

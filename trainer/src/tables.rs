@@ -12,16 +12,6 @@ pub const REFERENCE_RESULTS: [(&str, f64, f64, f64); 3] = [
     ("Attention", 21.85, 20.29, 0.00),
 ];
 
-/// The display name of a model kind, as in the reference's table.
-pub fn display_name(kind: &str) -> &str {
-    match kind {
-        "rnn" => "Vanilla RNN",
-        "lstm" => "LSTM",
-        "attention" => "Attention",
-        other => other,
-    }
-}
-
 /// Every metric of one evaluation, one per line.
 pub fn summary_table(s: &EvalSummary) -> String {
     let mut out = String::new();

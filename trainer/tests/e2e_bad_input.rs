@@ -65,7 +65,12 @@ fn a_corrupt_model_bpk_is_named() {
     let run = trained_run(&tmp);
     let broken = tmp.path().join("broken");
     std::fs::create_dir_all(&broken).unwrap();
-    for file in ["config.json", "src_vocab.json", "tgt_vocab.json"] {
+    for file in [
+        "config.json",
+        "src_vocab.json",
+        "tgt_vocab.json",
+        "card.json",
+    ] {
         std::fs::copy(run.best.join(file), broken.join(file)).unwrap();
     }
     std::fs::write(broken.join("model.bpk"), b"not weights").unwrap();

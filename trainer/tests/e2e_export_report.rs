@@ -78,15 +78,18 @@ fn export_halves_the_weights_and_still_generates() {
 }
 
 #[test]
-fn export_writes_metadata_that_generate_reproduces() {
+fn export_writes_a_card_that_generate_reproduces() {
     let tmp = TempDir::new("e2e-export-metadata");
     let (_, small) = exported(&tmp);
-    let metadata = json_file(&small.join("metadata.json"));
+    let metadata = json_file(&small.join("card.json"));
     assert_eq!(metadata["model"], "attention");
-    assert_eq!(metadata["precision"], "f16");
+    assert_eq!(json_file(&small.join("config.json"))["precision"], "f16");
     assert_eq!(metadata["test"]["n"], 8);
     assert!(
-        metadata["data"].as_str().unwrap().contains("48 / 8 / 8"),
+        metadata["data"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("48 / 8 / 8"),
         "{metadata}"
     );
     let training = &metadata["training"];
@@ -124,8 +127,8 @@ fn reexport_keeps_the_training_facts() {
         "--out",
         path(&again),
     ]);
-    let metadata = json_file(&small.join("metadata.json"));
-    let kept = json_file(&again.join("metadata.json"));
+    let metadata = json_file(&small.join("card.json"));
+    let kept = json_file(&again.join("card.json"));
     assert_eq!(kept["training"], metadata["training"]);
 }
 
@@ -193,8 +196,8 @@ fn report_from_checkpoints_takes_training_facts_from_an_export() {
     assert_eq!(results[1]["epochs"], 1);
     assert_eq!(results[1]["history"].as_array().unwrap().len(), 1);
     assert_eq!(results[1]["extra_test"]["n"], 64);
-    // The f16 export scores what its metadata recorded.
-    let metadata = json_file(&exported.join("metadata.json"));
+    // The f16 export scores what its card recorded.
+    let metadata = json_file(&exported.join("card.json"));
     assert_eq!(results[1]["test"], metadata["test"]);
     for file in [
         "curves.svg",

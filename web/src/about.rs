@@ -1,34 +1,27 @@
 //! The line under the model picker that says what the shipped model is: how it was trained and how it
-//! scores, from the `metadata.json` that `trainer export` writes beside the weights.
+//! scores, from the card that `trainer export` completes.
 
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
-use serde_json::Value;
+use model::checkpoint::Card;
 
-/// A sentence about the model, or `None` when the metadata says nothing usable.
-pub fn describe(metadata: &Value) -> Option<String> {
-    let data = metadata["data"].as_str()?;
-    let training = &metadata["training"];
-    let mut parts = vec![match training["epochs_trained"].as_u64() {
+/// A sentence about the model, or `None` when the card says nothing usable (no data description).
+pub fn describe(card: &Card) -> Option<String> {
+    let data = card.data.description.as_deref()?;
+    let training = card.training.as_ref();
+    let mut parts = vec![match training.map(|t| t.epochs_trained) {
         Some(epochs) => format!("Trained {epochs} epochs on the {data}"),
         None => format!("Trained on the {data}"),
     }];
-    if let (Some(epoch), Some(loss)) = (
-        training["best_epoch"].as_u64(),
-        training["best_valid_loss"].as_f64(),
-    ) {
+    if let Some((Some(epoch), Some(loss))) = training.map(|t| (t.best_epoch, t.best_valid_loss)) {
         parts.push(format!(
             "these are the weights of epoch {epoch} (best validation loss {loss:.3})"
         ));
     }
-    let test = &metadata["test"];
-    if let (Some(bleu), Some(accuracy), Some(n)) = (
-        test["bleu"].as_f64(),
-        test["token_accuracy"].as_f64(),
-        test["n"].as_u64(),
-    ) {
+    if let Some(test) = &card.test {
         parts.push(format!(
-            "on its {n} test pairs: BLEU {bleu:.2}, token accuracy {accuracy:.1}%"
+            "on its {} test pairs: BLEU {:.2}, token accuracy {:.1}%",
+            test.n, test.bleu, test.token_accuracy
         ));
     }
     Some(format!("{}.", parts.join("; ")))
@@ -37,16 +30,48 @@ pub fn describe(metadata: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use model::checkpoint::card::{DataCard, EvalSummary, Training};
+    use model::models::ModelKind;
+
+    fn card(description: Option<&str>) -> Card {
+        let data = DataCard {
+            file: None,
+            preset: "reference".into(),
+            train_size: None,
+            description: description.map(str::to_string),
+        };
+        Card::new(ModelKind::Attention, data)
+    }
 
     #[test]
     fn describes_training_and_scores() {
-        let metadata = serde_json::json!({
-            "data": "embedded corpus, reference preset (10000 / 1000 / 1000 train / valid / test pairs)",
-            "training": {"epochs_trained": 9, "best_epoch": 8, "best_valid_loss": 2.3456},
-            "test": {"n": 1000, "bleu": 7.891, "token_accuracy": 21.04},
+        let mut card = card(Some(
+            "embedded corpus, reference preset (10000 / 1000 / 1000 train / valid / test pairs)",
+        ));
+        card.training = Some(Training {
+            provenance: Vec::new(),
+            epochs_planned: 25,
+            epochs_trained: 9,
+            best_epoch: Some(8),
+            best_valid_loss: Some(2.3456),
+            wall_seconds: 0.0,
+            history: Vec::new(),
+        });
+        card.test = Some(EvalSummary {
+            n: 1000,
+            bleu: 7.891,
+            token_accuracy: 21.04,
+            exact_match: 0.0,
+            syntax_valid: 0.0,
+            mean_length: 0.0,
+            reference_mean_length: 0.0,
+            repetition_rate: 0.0,
+            reference_repetition_rate: 0.0,
+            unbalanced_brackets: 0.0,
+            bleu_by_length: Vec::new(),
         });
         assert_eq!(
-            describe(&metadata).unwrap(),
+            describe(&card).unwrap(),
             "Trained 9 epochs on the embedded corpus, reference preset (10000 / 1000 / 1000 train / \
              valid / test pairs); these are the weights of epoch 8 (best validation loss 2.346); on its \
              1000 test pairs: BLEU 7.89, token accuracy 21.0%."
@@ -55,11 +80,10 @@ mod tests {
 
     #[test]
     fn leaves_out_what_is_missing() {
-        let metadata = serde_json::json!({"data": "toy.jsonl, full preset"});
         assert_eq!(
-            describe(&metadata).unwrap(),
+            describe(&card(Some("toy.jsonl, full preset"))).unwrap(),
             "Trained on the toy.jsonl, full preset."
         );
-        assert_eq!(describe(&serde_json::json!({"model": "rnn"})), None);
+        assert_eq!(describe(&card(None)), None);
     }
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use model::generate::{GenerateConfig, description_tokens};
+use model::tokenizer::{MAX_SRC_LEN, docstring_tokens};
 use model::models::ModelKind;
 
 use crate::backend::{self, Gpu};
@@ -42,11 +42,7 @@ impl State {
 }
 
 fn model_label(kind: ModelKind) -> &'static str {
-    match kind {
-        ModelKind::Rnn => "RNN",
-        ModelKind::Lstm => "LSTM",
-        ModelKind::Attention => "LSTM + attention",
-    }
+    kind.info().summary
 }
 
 #[component]
@@ -76,8 +72,8 @@ pub fn App() -> impl IntoView {
         });
     });
 
-    let max_src = GenerateConfig::new().max_src_len;
-    let token_count = move || description.with(|d| description_tokens(d, usize::MAX).0.len());
+    let max_src = MAX_SRC_LEN;
+    let token_count = move || description.with(|d| docstring_tokens(d).len());
     let busy = move || state.with(|s| *s == State::Busy);
     let hint = move || match token_count() {
         0 => "Type a description (or pick an example) to enable Generate.".to_string(),
@@ -90,7 +86,7 @@ pub fn App() -> impl IntoView {
     let run = move || {
         let description = description.get_untracked();
         if state.with_untracked(|s| *s == State::Busy)
-            || description_tokens(&description, 1).0.is_empty()
+            || docstring_tokens(&description).is_empty()
         {
             return;
         }
@@ -272,8 +268,8 @@ fn Generated(output: Output) -> impl IntoView {
             <p class="notice" data-testid="truncated-notice">
                 {format!(
                     "The description was longer than {} tokens: only the first {} were used.",
-                    GenerateConfig::new().max_src_len,
-                    GenerateConfig::new().max_src_len,
+                    MAX_SRC_LEN,
+                    MAX_SRC_LEN,
                 )}
             </p>
         }

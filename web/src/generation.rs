@@ -4,7 +4,8 @@
 
 use gloo_timers::future::TimeoutFuture;
 use model::burn::prelude::Device;
-use model::generate::{GenerateAsyncError, GenerateConfig, generate_async};
+use model::decode::DecodeConfig;
+use model::generate::{GenerateAsyncError, generate_async};
 use model::models::ModelKind;
 use wasm_bindgen_futures::JsFuture;
 
@@ -122,7 +123,7 @@ async fn attempt(
     let loaded = now();
     yield_to_browser().await;
     let decode_start = now();
-    let config = GenerateConfig::new().with_beam_width(beam.max(1));
+    let config = DecodeConfig::new().with_beam_width(beam);
     // On the CPU a decode never waits for the device: hand the browser a turn every ~40 ms so that the
     // page keeps responding while long outputs are generated.
     let mut last_yield = now();

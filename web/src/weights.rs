@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use model::burn::prelude::Device;
-use model::checkpoint::{CONFIG_FILE, Checkpoint, SRC_VOCAB_FILE, TGT_VOCAB_FILE, WEIGHTS_FILE};
+use model::checkpoint::{CONFIG_FILE, Checkpoint, CheckpointConfig, CheckpointFiles};
 use model::models::ModelKind;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -39,44 +39,36 @@ pub async fn load(
              copy a trained checkpoint folder to {dir} (see web/README.md)."
         )
     };
-    let text = |bytes: Vec<u8>, name: &str| {
-        String::from_utf8(bytes).map_err(|_| missing(format!("{dir}{name} is not UTF-8 text")))
-    };
-    let config = text(
-        fetch(&format!("{dir}{CONFIG_FILE}"))
-            .await
-            .map_err(missing)?,
-        CONFIG_FILE,
-    )?;
-    let src = text(
-        fetch(&format!("{dir}{SRC_VOCAB_FILE}"))
-            .await
-            .map_err(missing)?,
-        SRC_VOCAB_FILE,
-    )?;
-    let tgt = text(
-        fetch(&format!("{dir}{TGT_VOCAB_FILE}"))
-            .await
-            .map_err(missing)?,
-        TGT_VOCAB_FILE,
-    )?;
-    let weights = fetch(&format!("{dir}{WEIGHTS_FILE}"))
-        .await
-        .map_err(missing)?;
-    let checkpoint = Checkpoint::from_bytes(&config, &src, &tgt, weights, Some(kind), device)
+    let files = fetch_files(&dir).await.map_err(missing)?;
+    let checkpoint = Checkpoint::from_files(&files, Some(kind), device)
         .map_err(|e| format!("The {kind} checkpoint at {dir} is corrupt or incompatible: {e}"))?;
     let checkpoint = Rc::new(checkpoint);
     LOADED.with(|l| l.borrow_mut().insert((kind, backend), checkpoint.clone()));
     Ok(checkpoint)
 }
 
-/// The sentence about the model from its `metadata.json`; `None` when the site has none.
+/// `config.json` of the checkpoint in `dir`, then every file it names.
+async fn fetch_files(dir: &str) -> Result<CheckpointFiles, String> {
+    let mut files = CheckpointFiles::default();
+    files.set(CONFIG_FILE, fetch(&format!("{dir}{CONFIG_FILE}")).await?);
+    let config = files.config().map_err(|e| format!("{dir}{e}"))?;
+    for name in config.files() {
+        let contents = fetch(&format!("{dir}{name}")).await?;
+        files.set(name, contents);
+    }
+    Ok(files)
+}
+
+/// The sentence about the model from its card; `None` when the site has none.
 pub async fn about(kind: ModelKind) -> Option<String> {
-    let bytes = fetch(&format!("{}metadata.json", folder(kind)))
-        .await
-        .ok()?;
-    let metadata: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    crate::about::describe(&metadata)
+    let dir = folder(kind);
+    let config = fetch(&format!("{dir}{CONFIG_FILE}")).await.ok()?;
+    let (config, legacy_card) = CheckpointConfig::parse(std::str::from_utf8(&config).ok()?).ok()?;
+    let card = match config.card {
+        Some(name) => serde_json::from_slice(&fetch(&format!("{dir}{name}")).await.ok()?).ok()?,
+        None => legacy_card?,
+    };
+    crate::about::describe(&card)
 }
 
 /// The body of `url`; an HTTP error status is an error.

@@ -12,8 +12,10 @@ use crate::nn::recurrent::{CellKind, LayerState, Recurrent, RecurrentConfig};
 use crate::nn::{embedding, linear};
 use crate::rng::Rng;
 
+use super::cost::{self, BatchShape, Product};
 use super::encoder::Encoder;
-use super::{DecoderState, ModelConfig, ModelKind, Seq2Seq, Step, unroll};
+use super::teacher_forcing::unroll;
+use super::{DecoderState, ModelConfig, ModelKind, Seq2Seq, Step};
 
 #[derive(Module, Debug)]
 pub struct AttentionSeq2Seq {
@@ -54,18 +56,56 @@ impl AttentionSeq2Seq {
             ModelKind::Attention,
             "AttentionSeq2Seq is the attention model"
         );
-        let (e, h) = (config.embedding_size, config.hidden_size);
+        let side = &config.decoder;
+        let (e, h) = (side.embedding_size, side.hidden_size);
+        // The encoder's outputs are the attention's keys and the context it returns.
+        let k = config.encoder.hidden_size;
         Self {
-            encoder: Encoder::new(config, CellKind::Lstm, device),
-            embedding: embedding(config.tgt_vocab_size, e, device),
-            dropout: DropoutConfig::new(config.dropout).init(),
-            attention: BahdanauAttentionConfig::new(h, h, h).init(device),
-            decoder: RecurrentConfig::new(CellKind::Lstm, e + h, h)
-                .with_num_layers(config.num_layers)
-                .with_dropout(config.dropout)
+            encoder: Encoder::new(&config.encoder, CellKind::Lstm, device),
+            embedding: embedding(side.vocab_size, e, device),
+            dropout: DropoutConfig::new(side.dropout).init(),
+            attention: BahdanauAttentionConfig::new(k, h, h).init(device),
+            decoder: RecurrentConfig::new(CellKind::Lstm, e + k, h)
+                .with_num_layers(side.num_layers)
+                .with_dropout(side.dropout)
                 .init(device),
-            output: linear(h + h + e, config.tgt_vocab_size, true, device),
+            output: linear(h + k + e, side.vocab_size, true, device),
         }
+    }
+
+    /// The matrix products of a training forward pass (see [`super::cost`]): the recurrent stacks,
+    /// the attention's key projection (once) and query projection (each step), the output layer.
+    pub fn forward_products(config: &ModelConfig, shape: &BatchShape) -> Vec<Product> {
+        let gates = CellKind::Lstm.gates();
+        let side = &config.decoder;
+        let (e, h, k) = (
+            side.embedding_size,
+            side.hidden_size,
+            config.encoder.hidden_size,
+        );
+        let mut products = Encoder::forward_products(&config.encoder, gates, shape);
+        products.extend(cost::recurrent_stack(
+            e + k,
+            h,
+            side.num_layers,
+            gates,
+            shape.batch_size,
+            shape.tgt_steps,
+        ));
+        products.push(Product {
+            m: shape.batch_size * shape.src_steps,
+            k,
+            n: h,
+            count: 1,
+        });
+        products.push(Product {
+            m: shape.batch_size,
+            k: h,
+            n: h,
+            count: shape.tgt_steps,
+        });
+        products.push(cost::output_layer(config, h + k + e, shape));
+        products
     }
 
     /// One decoder step up to the output layer: (`[output; context; embedding]` `[B, 2H + E]`, state,

@@ -11,7 +11,8 @@ use burn::prelude::*;
 use crate::nn::embedding;
 use crate::nn::recurrent::{CellKind, LayerState, Recurrent, RecurrentConfig};
 
-use super::ModelConfig;
+use super::SideConfig;
+use super::cost::{self, BatchShape, Product};
 
 #[derive(Module, Debug)]
 pub struct Encoder {
@@ -30,15 +31,27 @@ pub struct Encoded {
 }
 
 impl Encoder {
-    pub fn new(config: &ModelConfig, cell: CellKind, device: &Device) -> Self {
+    pub fn new(config: &SideConfig, cell: CellKind, device: &Device) -> Self {
         Self {
-            embedding: embedding(config.src_vocab_size, config.embedding_size, device),
+            embedding: embedding(config.vocab_size, config.embedding_size, device),
             dropout: DropoutConfig::new(config.dropout).init(),
             rnn: RecurrentConfig::new(cell, config.embedding_size, config.hidden_size)
                 .with_num_layers(config.num_layers)
                 .with_dropout(config.dropout)
                 .init(device),
         }
+    }
+
+    /// The fused product of each layer and step (see [`super::cost`]), for a cell with `gates` gates.
+    pub fn forward_products(config: &SideConfig, gates: usize, shape: &BatchShape) -> Vec<Product> {
+        cost::recurrent_stack(
+            config.embedding_size,
+            config.hidden_size,
+            config.num_layers,
+            gates,
+            shape.batch_size,
+            shape.src_steps,
+        )
     }
 
     pub fn vocab_size(&self) -> usize {

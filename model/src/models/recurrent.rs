@@ -9,8 +9,10 @@ use crate::nn::recurrent::{CellKind, LayerState, Recurrent, RecurrentConfig};
 use crate::nn::{embedding, linear};
 use crate::rng::Rng;
 
+use super::cost::{self, BatchShape, Product};
 use super::encoder::Encoder;
-use super::{DecoderState, ModelConfig, ModelKind, Seq2Seq, Step, unroll};
+use super::teacher_forcing::unroll;
+use super::{DecoderState, ModelConfig, ModelKind, Seq2Seq, Step};
 
 #[derive(Module, Debug)]
 pub struct RecurrentSeq2Seq {
@@ -43,21 +45,35 @@ impl DecoderState for RecurrentState {
 impl RecurrentSeq2Seq {
     /// `config.kind` must be `rnn` or `lstm`.
     pub fn new(config: &ModelConfig, device: &Device) -> Self {
-        let cell = match config.kind {
-            ModelKind::Rnn => CellKind::Rnn,
-            ModelKind::Lstm => CellKind::Lstm,
-            other => panic!("RecurrentSeq2Seq is the rnn or lstm model, not `{other}`"),
-        };
+        let cell = cell_of(config.kind);
+        let side = &config.decoder;
         Self {
-            encoder: Encoder::new(config, cell, device),
-            embedding: embedding(config.tgt_vocab_size, config.embedding_size, device),
-            dropout: DropoutConfig::new(config.dropout).init(),
-            decoder: RecurrentConfig::new(cell, config.embedding_size, config.hidden_size)
-                .with_num_layers(config.num_layers)
-                .with_dropout(config.dropout)
+            encoder: Encoder::new(&config.encoder, cell, device),
+            embedding: embedding(side.vocab_size, side.embedding_size, device),
+            dropout: DropoutConfig::new(side.dropout).init(),
+            decoder: RecurrentConfig::new(cell, side.embedding_size, side.hidden_size)
+                .with_num_layers(side.num_layers)
+                .with_dropout(side.dropout)
                 .init(device),
-            output: linear(config.hidden_size, config.tgt_vocab_size, true, device),
+            output: linear(side.hidden_size, side.vocab_size, true, device),
         }
+    }
+
+    /// The matrix products of a training forward pass (see [`super::cost`]).
+    pub fn forward_products(config: &ModelConfig, shape: &BatchShape) -> Vec<Product> {
+        let gates = cell_of(config.kind).gates();
+        let side = &config.decoder;
+        let mut products = Encoder::forward_products(&config.encoder, gates, shape);
+        products.extend(cost::recurrent_stack(
+            side.embedding_size,
+            side.hidden_size,
+            side.num_layers,
+            gates,
+            shape.batch_size,
+            shape.tgt_steps,
+        ));
+        products.push(cost::output_layer(config, side.hidden_size, shape));
+        products
     }
 
     /// One decoder step up to the output layer: the top-layer output `[B, H]`.
@@ -74,6 +90,15 @@ impl RecurrentSeq2Seq {
             .forward(x.reshape([batch_size, embedding_size])); // [B, 1, E] -> [B, E]
         let top = self.decoder.step(vec![x], &mut state.layers);
         (top, state)
+    }
+}
+
+/// The cell of the `rnn` and `lstm` models.
+fn cell_of(kind: ModelKind) -> CellKind {
+    match kind {
+        ModelKind::Rnn => CellKind::Rnn,
+        ModelKind::Lstm => CellKind::Lstm,
+        other => panic!("RecurrentSeq2Seq is the rnn or lstm model, not `{other}`"),
     }
 }
 

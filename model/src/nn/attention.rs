@@ -110,7 +110,6 @@ impl BahdanauAttention {
 /// (see [`super::fused::attention_scores`]); elsewhere an add, a sigmoid and a matmul.
 fn additive_scores(keys: &Tensor<3>, query: Tensor<2>, w: Tensor<2>) -> Tensor<2> {
     let [batch_size, src_len, attention_size] = keys.dims();
-    #[cfg(not(target_arch = "wasm32"))]
     if let Some(scores) =
         super::fused::attention_scores(keys, &query, &w.clone().reshape([attention_size]))
     // [A, 1] -> [A]

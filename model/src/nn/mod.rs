@@ -7,6 +7,9 @@
 pub mod attention;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fused;
+#[cfg(target_arch = "wasm32")]
+#[path = "fused_wasm.rs"]
+pub mod fused;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod kernels;
 pub mod recurrent;
@@ -57,11 +60,7 @@ pub(crate) fn embedding(n_embedding: usize, d_model: usize, device: &Device) -> 
 
 /// `sigmoid(x)`: a fused, vectorised kernel on flex (see [`fused`]), Burn's operation elsewhere.
 pub fn sigmoid<const D: usize>(x: Tensor<D>) -> Tensor<D> {
-    #[cfg(not(target_arch = "wasm32"))]
-    if let Some(y) = fused::sigmoid(&x) {
-        return y;
-    }
-    burn::tensor::activation::sigmoid(x)
+    fused::sigmoid(&x).unwrap_or_else(|| burn::tensor::activation::sigmoid(x))
 }
 
 /// `tanh(x) = 2 sigmoid(2x) - 1`.

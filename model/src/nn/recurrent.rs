@@ -189,7 +189,6 @@ impl Recurrent {
                 c: None,
             };
         }
-        #[cfg(not(target_arch = "wasm32"))]
         if let Some((h, c)) = super::fused::lstm_cell(&z, c.as_ref()) {
             return LayerState { h, c: Some(c) };
         }

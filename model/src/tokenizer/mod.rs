@@ -1,6 +1,8 @@
 //! Tokenization of both sides of the task: natural-language docstrings (the input) and Python code
 //! (the target). Pure Rust with no dependencies, so it compiles for wasm32 as well.
 //!
+//! * [`Tokenizer`] is the interface everything else tokenizes through; [`DocstringWords`] and
+//!   [`LayoutWords`] are the reference design's word tokenizers, over the functions below.
 //! * [`docstring_tokens`] splits a description the way CodeSearchNet did.
 //! * [`lex`] is a Python 3 lexer with positions and error reporting.
 //! * [`layout_tokens`] is what the models are trained to produce: the lexical tokens plus
@@ -22,10 +24,14 @@
 mod detokenize;
 mod docstring;
 mod python;
+mod seam;
+mod words;
 
 pub use detokenize::detokenize;
 pub use docstring::docstring_tokens;
 pub use python::{LexError, Token, TokenKind, lex};
+pub use seam::{Encoding, TokenizeError, Tokenizer, TokenizerConfig};
+pub use words::{DocstringWords, LayoutWords, MAX_SRC_LEN, SRC_VOCAB_FILE, TGT_VOCAB_FILE};
 
 /// Marks the end of a logical line in layout tokens.
 pub const NEWLINE: &str = "<newline>";

@@ -69,3 +69,25 @@ pub fn vocab_of_size(size: usize) -> model::vocab::Vocab {
     let words: Vec<String> = (4..size).map(|i| format!("w{i}")).collect();
     model::vocab::Vocab::build([words], 1, None)
 }
+
+/// Word tokenizers over [`vocab_of_size`] vocabularies of the toy sizes.
+pub fn toy_tokenizers() -> (
+    model::tokenizer::DocstringWords,
+    model::tokenizer::LayoutWords,
+) {
+    (
+        model::tokenizer::DocstringWords::new(vocab_of_size(SRC_VOCAB), 50),
+        model::tokenizer::LayoutWords::new(vocab_of_size(TGT_VOCAB)),
+    )
+}
+
+/// A card that names the model and a toy data file.
+pub fn toy_card(kind: ModelKind) -> model::checkpoint::Card {
+    let data = model::checkpoint::card::DataCard {
+        file: Some("toy.jsonl".into()),
+        preset: "full".into(),
+        train_size: None,
+        description: None,
+    };
+    model::checkpoint::Card::new(kind, data)
+}

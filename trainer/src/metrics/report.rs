@@ -19,48 +19,8 @@ pub struct Example {
     pub hypothesis_layout: Vec<String>,
 }
 
-/// Everything the report says about one model on one test set.
-///
-/// Percentages are in `0.0..=100.0`; an empty test set gives zeros everywhere.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EvalSummary {
-    /// Number of examples.
-    pub n: usize,
-    /// Corpus-level smoothed BLEU-4 x 100 (see [`corpus_bleu`]).
-    pub bleu: f64,
-    /// Mean over examples of the position-wise token accuracy (see [`token_accuracy`]), in percent.
-    pub token_accuracy: f64,
-    /// Percentage of outputs identical to their reference (code tokens).
-    pub exact_match: f64,
-    /// Percentage of outputs whose detokenized source is valid Python: tree-sitter-python finds no
-    /// ERROR or MISSING node, plus the rules it does not enforce (see [`SyntaxChecker::is_valid`];
-    /// empty outputs are invalid).
-    pub syntax_valid: f64,
-    /// Mean number of code tokens in the outputs.
-    pub mean_length: f64,
-    /// Mean number of code tokens in the references, to compare [`Self::mean_length`] with.
-    pub reference_mean_length: f64,
-    /// Mean seq-rep-4 of the outputs in percent (see [`repetition_rate`]): the share of an output's
-    /// 4-grams that repeat an earlier one, averaged over outputs with at least 4 tokens.
-    pub repetition_rate: f64,
-    /// The same for the references: the baseline repetition of real code.
-    pub reference_repetition_rate: f64,
-    /// Percentage of outputs whose `()`, `[]`, `{}` do not balance (see [`brackets_balanced`]).
-    pub unbalanced_brackets: f64,
-    /// Corpus BLEU of the examples in each docstring-length bucket.
-    pub bleu_by_length: Vec<LengthBucket>,
-}
-
-/// BLEU of the examples whose docstring length falls in one bucket.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LengthBucket {
-    /// The docstring token counts the bucket covers, e.g. `"11-20"` or `"51+"`.
-    pub bucket: String,
-    /// Number of examples in the bucket.
-    pub n: usize,
-    /// Corpus BLEU over the bucket; `None` when it is empty.
-    pub bleu: Option<f64>,
-}
+/// The summary is part of a checkpoint's card, so its type lives with the card.
+pub use model::checkpoint::card::{EvalSummary, LengthBucket};
 
 /// Width of a docstring-length bucket, in tokens.
 pub const BUCKET_WIDTH: usize = 10;

@@ -3,27 +3,12 @@
 use std::path::Path;
 
 use anyhow::Result;
-use serde::{Deserialize, Serialize};
 
 use super::run_dir::{CURVES_SVG, METRICS_CSV, METRICS_JSON, write_atomic, write_json};
 use crate::plot::training_curves;
 
-/// One finished epoch.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EpochRecord {
-    /// 1-based.
-    pub epoch: usize,
-    /// Mean of the batches' training losses (dropout and teacher forcing active, as trained).
-    pub train_loss: f64,
-    /// Token-level cross-entropy on the validation split, every step fed the gold token, no dropout.
-    pub valid_loss: f64,
-    /// `exp(valid_loss)`.
-    pub valid_perplexity: f64,
-    /// Percentage of validation target tokens the model ranks first under teacher forcing.
-    pub valid_token_accuracy: f64,
-    /// Wall time of the epoch, validation included.
-    pub seconds: f64,
-}
+/// Epoch records are part of a checkpoint's card, so their type lives with the card.
+pub use model::checkpoint::card::EpochRecord;
 
 const CSV_HEADER: &str =
     "epoch,train_loss,valid_loss,valid_perplexity,valid_token_accuracy,seconds";

@@ -13,13 +13,13 @@ use anyhow::{Context, Result, bail};
 use model::batch::{BatchingConfig, Example};
 use model::burn::module::Module;
 use model::burn::prelude::*;
-use model::checkpoint::{Checkpoint, Precision};
+use model::checkpoint::{Card, Checkpoint, Precision};
 use model::models::{AnyModel, ModelConfig, ModelKind};
 use model::train::{TrainConfig, Trainer};
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::preset::Preset;
-use crate::data::{DataArgs, DataSpec, Vocabs};
+use crate::data::{DataArgs, DataSpec, Tokenizers};
 use crate::device::{DEVICE_HELP, device};
 use epoch::{progress_bar, train_epoch};
 use history::EpochRecord;
@@ -32,7 +32,7 @@ use run_dir::{
 /// `trainer train`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct TrainArgs {
-    /// rnn, lstm or attention.
+    /// Which model (`trainer train --help` lists them).
     #[arg(long, default_value = "attention")]
     pub model: ModelKind,
     #[command(flatten)]
@@ -126,7 +126,7 @@ pub fn run(args: &TrainArgs) -> Result<TrainOutcome> {
 struct Run {
     out: PathBuf,
     config: RunConfig,
-    vocabs: Vocabs,
+    tokenizers: Tokenizers,
     model: AnyModel,
     trainer: Trainer,
     state: TrainState,
@@ -160,8 +160,8 @@ impl Run {
     fn start(args: &TrainArgs, out: PathBuf, device: &Device) -> Result<Self> {
         let spec = args.data.spec();
         let splits = spec.load()?;
-        let vocabs = Vocabs::build(&splits.train);
-        let config = new_config(args, spec, &vocabs)?;
+        let tokenizers = Tokenizers::build(&splits.train);
+        let config = new_config(args, spec, &tokenizers)?;
         clear_run_dir(&out)?;
         write_json(&out.join(RUN_FILE), &config)?;
         device.seed(config.seed);
@@ -170,7 +170,7 @@ impl Run {
         Ok(Self {
             out,
             config,
-            vocabs,
+            tokenizers,
             model,
             trainer,
             state: TrainState::default(),
@@ -197,16 +197,16 @@ impl Run {
         // Only now that everything loaded: a failed resume leaves run.json as it was.
         config
             .provenance
-            .push(Provenance::current(&args.settings.device));
+            .push(provenance::current(&args.settings.device));
         write_json(&out.join(RUN_FILE), &config)?;
-        let vocabs = Vocabs {
-            src: checkpoint.src_vocab,
-            tgt: checkpoint.tgt_vocab,
+        let tokenizers = Tokenizers {
+            source: checkpoint.source,
+            target: checkpoint.target,
         };
         Ok(Self {
             out,
             config,
-            vocabs,
+            tokenizers,
             model: checkpoint.model,
             trainer,
             state,
@@ -217,8 +217,8 @@ impl Run {
     fn examples(&self) -> Result<Examples> {
         let spec = &self.config.data;
         let splits = spec.load()?;
-        let train = self.vocabs.examples(&splits.train);
-        let valid = self.vocabs.examples(&splits.valid);
+        let train = self.tokenizers.examples(&splits.train);
+        let valid = self.tokenizers.examples(&splits.valid);
         if train.is_empty() || valid.is_empty() {
             bail!(
                 "{}: no training or validation pairs with code",
@@ -237,8 +237,8 @@ impl Run {
             "{}: {}; vocabularies {} / {}; epochs {}..{} -> {}",
             self.config.model.kind,
             examples.summary,
-            self.vocabs.src.len(),
-            self.vocabs.tgt.len(),
+            self.tokenizers.source.vocab_size(),
+            self.tokenizers.target.vocab_size(),
             self.state.epochs_done + 1,
             self.config.epochs,
             self.out.display()
@@ -323,19 +323,17 @@ impl Run {
         let files = Checkpoint::to_files(
             &self.model,
             &self.config.model,
-            &self.vocabs.src,
-            &self.vocabs.tgt,
+            self.tokenizers.source.as_ref(),
+            self.tokenizers.target.as_ref(),
             Precision::F32,
-            metadata(&self.config, record),
+            &card(&self.config, record),
         )?;
         if best {
-            replace_dir(&self.out.join(BEST_DIR), |dir| {
-                Ok(Checkpoint::save(&files, dir)?)
-            })?;
+            replace_dir(&self.out.join(BEST_DIR), |dir| Ok(files.save(dir)?))?;
         }
         let optimizer = self.trainer.optimizer_bytes()?;
         replace_dir(&self.out.join(LAST_DIR), |dir| {
-            Checkpoint::save(&files, dir)?;
+            files.save(dir)?;
             std::fs::write(dir.join(OPTIMIZER_FILE), &optimizer)?;
             write_json(&dir.join(STATE_FILE), &self.state)
         })?;
@@ -372,13 +370,25 @@ impl Run {
 }
 
 /// The settings of a new run: the preset's defaults, overridden by the command line.
-fn new_config(args: &TrainArgs, spec: DataSpec, vocabs: &Vocabs) -> Result<RunConfig> {
-    let mut model = ModelConfig::new(args.model, vocabs.src.len(), vocabs.tgt.len());
-    model.embedding_size = args.settings.embedding_size.unwrap_or(model.embedding_size);
-    model.hidden_size = args.settings.hidden_size.unwrap_or(model.hidden_size);
-    model.num_layers = args.settings.num_layers.unwrap_or(model.num_layers);
-    model.dropout = args.settings.dropout.unwrap_or(model.dropout);
-    if args.settings.batch_size == 0 || model.num_layers == 0 || model.hidden_size == 0 {
+fn new_config(args: &TrainArgs, spec: DataSpec, tokenizers: &Tokenizers) -> Result<RunConfig> {
+    let mut model = ModelConfig::new(
+        args.model,
+        tokenizers.source.vocab_size(),
+        tokenizers.target.vocab_size(),
+    );
+    let settings = &args.settings;
+    for side in [&mut model.encoder, &mut model.decoder] {
+        side.embedding_size = settings.embedding_size.unwrap_or(side.embedding_size);
+        side.hidden_size = settings.hidden_size.unwrap_or(side.hidden_size);
+        side.num_layers = settings.num_layers.unwrap_or(side.num_layers);
+        side.dropout = settings.dropout.unwrap_or(side.dropout);
+    }
+    let sides = [&model.encoder, &model.decoder];
+    if settings.batch_size == 0
+        || sides
+            .iter()
+            .any(|s| s.num_layers == 0 || s.hidden_size == 0)
+    {
         bail!("--batch-size, --num-layers and --hidden-size must be at least 1");
     }
     Ok(RunConfig {
@@ -391,7 +401,7 @@ fn new_config(args: &TrainArgs, spec: DataSpec, vocabs: &Vocabs) -> Result<RunCo
         optimizer: TrainConfig::new(),
         batch_size: args.settings.batch_size,
         seed: args.settings.seed,
-        provenance: vec![Provenance::current(&args.settings.device)],
+        provenance: vec![provenance::current(&args.settings.device)],
     })
 }
 
@@ -419,17 +429,14 @@ fn load_trainer(config: &RunConfig, last: &Path) -> Result<Trainer> {
         .with_context(|| format!("{}: invalid optimizer state", file.display()))
 }
 
-/// Facts stored in each checkpoint's `config.json`: what `eval` needs to find the test split, and the
-/// scores of the epoch.
-fn metadata(config: &RunConfig, record: &EpochRecord) -> serde_json::Value {
-    serde_json::json!({
-        "data": config.data,
-        "epoch": record.epoch,
-        "valid_loss": record.valid_loss,
-        "valid_token_accuracy": record.valid_token_accuracy,
-        "seed": config.seed,
-        "trainer_version": env!("CARGO_PKG_VERSION"),
-    })
+/// The card of each checkpoint a run writes: what `eval` needs to find the test split, and the
+/// epoch's scores.
+fn card(config: &RunConfig, record: &EpochRecord) -> Card {
+    Card {
+        epoch: Some(record.clone()),
+        written_by: Some(provenance::COMMIT.to_string()),
+        ..Card::new(config.model.kind, config.data.card(None))
+    }
 }
 
 fn last_good(out: &Path, state: &TrainState) -> String {

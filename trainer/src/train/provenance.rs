@@ -1,29 +1,19 @@
 //! Where a run comes from: the command, the code's commit and the hardware, saved in `run.json` and
 //! copied into exported checkpoints so published numbers can be traced and reproduced.
 
-use serde::{Deserialize, Serialize};
-
 /// The commit the trainer was built from (see `build.rs`).
 pub const COMMIT: &str = env!("SEQ2SEQ_COMMIT");
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Provenance {
-    /// The command line, arguments quoted where the shell needs it.
-    pub command: String,
-    pub commit: String,
-    /// The device and, on the CPU, its model and the number of threads used.
-    pub hardware: String,
-}
+/// Provenance is part of a checkpoint's card, so its type lives with the card.
+pub use model::checkpoint::card::Provenance;
 
-impl Provenance {
-    /// This process' command line and hardware, for a run on `device` (a `--device` name).
-    pub fn current(device: &str) -> Self {
-        let args: Vec<String> = std::env::args().skip(1).map(|a| quote(&a)).collect();
-        Self {
-            command: format!("trainer {}", args.join(" ")),
-            commit: COMMIT.to_string(),
-            hardware: hardware(device),
-        }
+/// This process' command line and hardware, for a run on `device` (a `--device` name).
+pub fn current(device: &str) -> Provenance {
+    let args: Vec<String> = std::env::args().skip(1).map(|a| quote(&a)).collect();
+    Provenance {
+        command: format!("trainer {}", args.join(" ")),
+        commit: COMMIT.to_string(),
+        hardware: hardware(device),
     }
 }
 

@@ -1,0 +1,153 @@
+//! The checkpoint card (`card.json`): what the model is, the data it learned from, how it was
+//! trained, its scores and a few of its generations. `trainer train` writes one with every checkpoint,
+//! `trainer export` completes it (training history, test scores, samples); the trainer's reports and
+//! the web app's model line read it.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::models::ModelKind;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Card {
+    pub model: ModelKind,
+    pub data: DataCard,
+    /// The epoch these weights are from, with its validation scores (checkpoints written by training).
+    #[serde(default)]
+    pub epoch: Option<EpochRecord>,
+    /// How the weights were trained, from the run folder (exported checkpoints).
+    #[serde(default)]
+    pub training: Option<Training>,
+    /// Greedy decoding of the data's test split with these weights (exported checkpoints).
+    #[serde(default)]
+    pub test: Option<EvalSummary>,
+    /// Fixed descriptions decoded one at a time (greedy) with these weights, as the web app does.
+    #[serde(default)]
+    pub samples: Vec<Sample>,
+    /// The commit of the trainer that wrote (and scored) the checkpoint.
+    #[serde(default)]
+    pub written_by: Option<String>,
+}
+
+impl Card {
+    /// A card that knows only the model and the data.
+    pub fn new(model: ModelKind, data: DataCard) -> Self {
+        Self {
+            model,
+            data,
+            epoch: None,
+            training: None,
+            test: None,
+            samples: Vec::new(),
+            written_by: None,
+        }
+    }
+}
+
+/// Where the training pairs come from: enough for `trainer eval` to draw the same splits again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataCard {
+    /// A CodeSearchNet-format file; `None` = the trainer's embedded corpus.
+    pub file: Option<PathBuf>,
+    /// The trainer's preset (`quick`, `reference`, `full`).
+    pub preset: String,
+    /// Training pairs used instead of the preset's number.
+    pub train_size: Option<usize>,
+    /// For people, e.g. "embedded corpus, reference preset (10000 / 1000 / 1000 train / valid / test
+    /// pairs)".
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// How the weights were trained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Training {
+    /// The command, commit and hardware of the start and of each resume.
+    pub provenance: Vec<Provenance>,
+    pub epochs_planned: usize,
+    pub epochs_trained: usize,
+    /// The epoch with the best validation loss.
+    pub best_epoch: Option<usize>,
+    pub best_valid_loss: Option<f64>,
+    /// Sum of the epochs' wall times, validation included.
+    pub wall_seconds: f64,
+    pub history: Vec<EpochRecord>,
+}
+
+/// Who ran a training run, where: so published numbers can be traced and reproduced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The command line, arguments quoted where the shell needs it.
+    pub command: String,
+    pub commit: String,
+    /// The device and, on the CPU, its model and the number of threads used.
+    pub hardware: String,
+}
+
+/// One finished epoch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// 1-based.
+    pub epoch: usize,
+    /// Mean of the batches' training losses (dropout and teacher forcing active, as trained).
+    pub train_loss: f64,
+    /// Token-level cross-entropy on the validation split, every step fed the gold token, no dropout.
+    pub valid_loss: f64,
+    /// `exp(valid_loss)`.
+    pub valid_perplexity: f64,
+    /// Percentage of validation target tokens the model ranks first under teacher forcing.
+    pub valid_token_accuracy: f64,
+    /// Wall time of the epoch, validation included.
+    pub seconds: f64,
+}
+
+/// One description and what the checkpoint generates for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub description: String,
+    /// Target tokens, without `<eos>`.
+    pub tokens: Vec<String>,
+    pub code: String,
+}
+
+/// Everything the trainer's evaluation says about one model on one test set (computed by
+/// `trainer::metrics`). Percentages are in `0.0..=100.0`; an empty test set gives zeros everywhere.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalSummary {
+    /// Number of examples.
+    pub n: usize,
+    /// Corpus-level smoothed BLEU-4 x 100 (CodeXGLUE's smoothing).
+    pub bleu: f64,
+    /// Mean over examples of the position-wise token accuracy, in percent.
+    pub token_accuracy: f64,
+    /// Percentage of outputs identical to their reference (code tokens).
+    pub exact_match: f64,
+    /// Percentage of outputs whose detokenized source is valid Python (tree-sitter-python finds no
+    /// ERROR or MISSING node, plus the rules it does not enforce; empty outputs are invalid).
+    pub syntax_valid: f64,
+    /// Mean number of code tokens in the outputs.
+    pub mean_length: f64,
+    /// Mean number of code tokens in the references, to compare [`Self::mean_length`] with.
+    pub reference_mean_length: f64,
+    /// Mean seq-rep-4 of the outputs in percent: the share of an output's 4-grams that repeat an
+    /// earlier one, averaged over outputs with at least 4 tokens.
+    pub repetition_rate: f64,
+    /// The same for the references: the baseline repetition of real code.
+    pub reference_repetition_rate: f64,
+    /// Percentage of outputs whose `()`, `[]`, `{}` do not balance.
+    pub unbalanced_brackets: f64,
+    /// Corpus BLEU of the examples in each docstring-length bucket.
+    pub bleu_by_length: Vec<LengthBucket>,
+}
+
+/// BLEU of the examples whose docstring length falls in one bucket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LengthBucket {
+    /// The docstring token counts the bucket covers, e.g. `"11-20"` or `"51+"`.
+    pub bucket: String,
+    /// Number of examples in the bucket.
+    pub n: usize,
+    /// Corpus BLEU over the bucket; `None` when it is empty.
+    pub bleu: Option<f64>,
+}

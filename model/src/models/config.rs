@@ -1,0 +1,147 @@
+//! The hyperparameters of a model, nested by part (Burn's `ExperimentConfig` pattern): a
+//! [`ModelConfig`] holds the configuration of its encoder and of its decoder. It is saved in every
+//! checkpoint and run folder, so a model can always be rebuilt exactly.
+
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::ModelKind;
+
+/// One side of a model: the encoder over the description, or the decoder over the code. The defaults
+/// are the reference design's.
+#[derive(Config, Debug, PartialEq)]
+pub struct SideConfig {
+    /// Tokens in this side's vocabulary: the embedding's rows (and, for the decoder, the output layer's
+    /// columns).
+    pub vocab_size: usize,
+    #[config(default = 128)]
+    pub embedding_size: usize,
+    #[config(default = 256)]
+    pub hidden_size: usize,
+    #[config(default = 2)]
+    pub num_layers: usize,
+    /// On embeddings and between recurrent layers, as in the reference.
+    #[config(default = 0.5)]
+    pub dropout: f64,
+}
+
+/// Which model and the configuration of each of its parts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "serde_json::Value")]
+pub struct ModelConfig {
+    pub kind: ModelKind,
+    pub encoder: SideConfig,
+    pub decoder: SideConfig,
+}
+
+impl ModelConfig {
+    /// The reference design's sizes for both sides.
+    pub fn new(kind: ModelKind, src_vocab_size: usize, tgt_vocab_size: usize) -> Self {
+        Self {
+            kind,
+            encoder: SideConfig::new(src_vocab_size),
+            decoder: SideConfig::new(tgt_vocab_size),
+        }
+    }
+
+    /// The same embedding size on both sides (so for the other `with_*` methods).
+    pub fn with_embedding_size(mut self, size: usize) -> Self {
+        self.encoder.embedding_size = size;
+        self.decoder.embedding_size = size;
+        self
+    }
+
+    pub fn with_hidden_size(mut self, size: usize) -> Self {
+        self.encoder.hidden_size = size;
+        self.decoder.hidden_size = size;
+        self
+    }
+
+    pub fn with_num_layers(mut self, layers: usize) -> Self {
+        self.encoder.num_layers = layers;
+        self.decoder.num_layers = layers;
+        self
+    }
+
+    pub fn with_dropout(mut self, dropout: f64) -> Self {
+        self.encoder.dropout = dropout;
+        self.decoder.dropout = dropout;
+        self
+    }
+}
+
+/// The nested form.
+#[derive(Deserialize)]
+struct Nested {
+    kind: ModelKind,
+    encoder: SideConfig,
+    decoder: SideConfig,
+}
+
+/// The flat form of checkpoint format 1 (one set of sizes for both sides), which older checkpoints and
+/// run folders still have.
+#[derive(Deserialize)]
+struct Flat {
+    kind: ModelKind,
+    src_vocab_size: usize,
+    tgt_vocab_size: usize,
+    embedding_size: usize,
+    hidden_size: usize,
+    num_layers: usize,
+    dropout: f64,
+}
+
+/// Either form, told apart by the `encoder` field, so that an error names the field of the form meant
+/// (an untagged enum would only say that nothing matched).
+impl TryFrom<serde_json::Value> for ModelConfig {
+    type Error = serde_json::Error;
+
+    fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
+        if value.get("encoder").is_some() {
+            let Nested {
+                kind,
+                encoder,
+                decoder,
+            } = serde_json::from_value(value)?;
+            return Ok(Self {
+                kind,
+                encoder,
+                decoder,
+            });
+        }
+        let flat: Flat = serde_json::from_value(value)?;
+        Ok(
+            Self::new(flat.kind, flat.src_vocab_size, flat.tgt_vocab_size)
+                .with_embedding_size(flat.embedding_size)
+                .with_hidden_size(flat.hidden_size)
+                .with_num_layers(flat.num_layers)
+                .with_dropout(flat.dropout),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_form_round_trips() {
+        let config = ModelConfig::new(ModelKind::Attention, 10, 20).with_hidden_size(32);
+        let json = serde_json::to_string(&config).unwrap();
+        assert!(json.contains(r#""encoder":{"vocab_size":10"#), "{json}");
+        assert_eq!(serde_json::from_str::<ModelConfig>(&json).unwrap(), config);
+    }
+
+    #[test]
+    fn reads_the_flat_form_of_format_1() {
+        let flat = r#"{"kind":"lstm","src_vocab_size":10,"tgt_vocab_size":20,"embedding_size":8,
+            "hidden_size":16,"num_layers":1,"dropout":0.25}"#;
+        let config: ModelConfig = serde_json::from_str(flat).unwrap();
+        let expected = ModelConfig::new(ModelKind::Lstm, 10, 20)
+            .with_embedding_size(8)
+            .with_hidden_size(16)
+            .with_num_layers(1)
+            .with_dropout(0.25);
+        assert_eq!(config, expected);
+    }
+}
