@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use model::tokenizer::{MAX_SRC_LEN, docstring_tokens};
 use model::models::ModelKind;
+use model::tokenizer::{MAX_SRC_LEN, docstring_tokens};
 
 use crate::backend::{self, Gpu};
 use crate::generation::{self, Output};
@@ -85,8 +85,7 @@ pub fn App() -> impl IntoView {
 
     let run = move || {
         let description = description.get_untracked();
-        if state.with_untracked(|s| *s == State::Busy)
-            || docstring_tokens(&description).is_empty()
+        if state.with_untracked(|s| *s == State::Busy) || docstring_tokens(&description).is_empty()
         {
             return;
         }
