@@ -60,7 +60,7 @@ pub fn App() -> impl IntoView {
         set_gpu.set(backend::status());
     });
 
-    // What the picked model is (from its metadata.json); a late answer for another model is dropped.
+    // What the picked model is (from its card); a late answer for another model is dropped.
     let (about, set_about) = signal(None::<String>);
     Effect::new(move |_| {
         let picked = kind.get();

@@ -27,7 +27,7 @@ export default async function run() {
       const config = JSON.parse(fs.readFileSync(path.join(rnn, 'config.json'), 'utf8'));
       config.model.kind = 'lstm';
       fs.writeFileSync(path.join(lstm, 'config.json'), JSON.stringify(config));
-      for (const f of ['src_vocab.json', 'tgt_vocab.json']) fs.copyFileSync(path.join(rnn, f), path.join(lstm, f));
+      for (const f of ['src_vocab.json', 'tgt_vocab.json', 'card.json']) fs.copyFileSync(path.join(rnn, f), path.join(lstm, f));
       fs.writeFileSync(path.join(lstm, 'model.bpk'), fs.readFileSync(path.join(rnn, 'model.bpk')).subarray(0, 64));
       const page = await open(`?q=${encodeURIComponent(description)}&model=lstm`);
       equal(await settled(page), 'error', 'state');
