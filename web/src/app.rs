@@ -1,6 +1,8 @@
 //! The page: the form (description, model, beam width, backend, examples) and the result (highlighted
 //! code, timing and backend, attention heatmap).
 
+mod generated;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use model::generate::{GenerateConfig, description_tokens};
@@ -8,10 +10,9 @@ use model::models::ModelKind;
 
 use crate::backend::{self, Gpu};
 use crate::generation::{self, Output};
-use crate::heatmap::Heatmap;
-use crate::highlight::highlight;
 use crate::query::{self, BackendChoice, MAX_BEAM, parse_beam};
 use crate::weights;
+use generated::Generated;
 
 /// Descriptions offered as one-click examples.
 const EXAMPLES: &[&str] = &[
@@ -41,6 +42,7 @@ impl State {
     }
 }
 
+/// The picker's and the result's name for a model.
 fn model_label(kind: ModelKind) -> &'static str {
     match kind {
         ModelKind::Rnn => "RNN",
@@ -257,77 +259,5 @@ pub fn App() -> impl IntoView {
                 State::Done(output) => view! { <Generated output=output /> }.into_any(),
             }}
         </main>
-    }
-}
-
-#[component]
-fn Generated(output: Output) -> impl IntoView {
-    let t = output.timing;
-    let spans = highlight(&output.code)
-        .into_iter()
-        .map(|(kind, text)| view! { <span class=kind.class()>{text.to_string()}</span> })
-        .collect::<Vec<_>>();
-    let truncated = output.truncated.then(|| {
-        view! {
-            <p class="notice" data-testid="truncated-notice">
-                {format!(
-                    "The description was longer than {} tokens: only the first {} were used.",
-                    GenerateConfig::new().max_src_len,
-                    GenerateConfig::new().max_src_len,
-                )}
-            </p>
-        }
-    });
-    let unfinished = (!output.finished).then(|| {
-        view! { <p class="notice">"The model did not finish (no <eos> within the length limit)."</p> }
-    });
-    let backend_notice = output
-        .notice
-        .map(|notice| view! { <p class="notice" data-testid="backend-notice">{notice}</p> });
-    let backend = output.backend.label();
-    let empty = output
-        .code
-        .is_empty()
-        .then(|| view! { <p class="notice">"The model generated no code."</p> });
-    let heatmap = output.attention.map(|weights| {
-        view! {
-            <h2>"Attention"</h2>
-            <p class="hint">
-                "Hover a generated token (row) to see the source tokens it attended to, or a source token \
-                 (column) to see the generated tokens that attended to it."
-            </p>
-            <Heatmap rows=output.rows cols=output.src_tokens weights=weights />
-        }
-    });
-    view! {
-        <section class="result">
-            {truncated}
-            {backend_notice}
-            <pre class="code"><code data-testid="generated-code">{spans}</code></pre>
-            {empty}
-            {unfinished}
-            <p
-                class="timing"
-                data-testid="timing"
-                data-backend=backend
-                data-total-ms=format!("{:.2}", t.total_ms)
-                data-load-ms=format!("{:.2}", t.load_ms)
-                data-decode-ms=format!("{:.2}", t.decode_ms)
-                data-steps=t.steps.to_string()
-                data-ms-per-token=format!("{:.3}", t.ms_per_token())
-                data-since-page-load-ms=format!("{:.2}", t.since_page_load_ms)
-            >
-                {format!(
-                    "{} · {:.0} ms (weights {:.0} ms, decoding {:.0} ms for {} tokens, {:.2} ms/token) · backend: {backend}",
-                    model_label(output.model),
-                    t.total_ms,
-                    t.load_ms,
-                    t.decode_ms,
-                    t.steps,
-                    t.ms_per_token(),
-                )}
-            </p>
-            {heatmap}
-        </section>
     }
 }
