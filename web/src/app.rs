@@ -2,6 +2,7 @@
 //! code, timing and backend, attention heatmap).
 
 mod generated;
+mod model_about;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,8 +12,8 @@ use model::models::ModelKind;
 use crate::backend::{self, Gpu};
 use crate::generation::{self, Output};
 use crate::query::{self, BackendChoice, MAX_BEAM, parse_beam};
-use crate::weights;
 use generated::Generated;
+use model_about::ModelAbout;
 
 /// Descriptions offered as one-click examples.
 const EXAMPLES: &[&str] = &[
@@ -64,18 +65,6 @@ pub fn App() -> impl IntoView {
     spawn_local(async move {
         let _ = backend::webgpu().await;
         set_gpu.set(backend::status());
-    });
-
-    // What the picked model is (from its metadata.json); a late answer for another model is dropped.
-    let (about, set_about) = signal(None::<String>);
-    Effect::new(move |_| {
-        let picked = kind.get();
-        spawn_local(async move {
-            let text = weights::about(picked).await;
-            if kind.get_untracked() == picked {
-                set_about.set(text);
-            }
-        });
     });
 
     let max_src = GenerateConfig::new().max_src_len;
@@ -246,7 +235,7 @@ pub fn App() -> impl IntoView {
                     </button>
                 </div>
                 <p class="hint" data-testid="hint">{hint}</p>
-                <p class="hint" data-testid="model-about">{move || about.get()}</p>
+                <ModelAbout kind=kind />
                 {gpu_line}
             </form>
             <p class="examples">"Examples: " {examples}</p>
