@@ -1,328 +1,110 @@
 //! The page: the form (description, model, beam width, backend, examples) and the result (highlighted
 //! code, timing and backend, attention heatmap).
+//!
+//! `App` holds the state that several parts share (the form's fields, seeded from the URL, and the
+//! generation) and lays the parts out; each part lives in its own module below.
+
+mod controls;
+mod examples;
+mod form;
+mod generated;
+mod gpu_status;
+mod model_about;
+mod outcome;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use model::models::ModelKind;
-use model::tokenizer::{MAX_SRC_LEN, docstring_tokens};
+use model::tokenizer::docstring_tokens;
 
-use crate::backend::{self, Gpu};
 use crate::generation::{self, Output};
-use crate::heatmap::Heatmap;
-use crate::highlight::highlight;
-use crate::query::{self, BackendChoice, MAX_BEAM, parse_beam};
-use crate::weights;
+use crate::query::{self, BackendChoice};
+use examples::Examples;
+use form::DescriptionForm;
+use outcome::{Outcome, state_name};
 
-/// Descriptions offered as one-click examples.
-const EXAMPLES: &[&str] = &[
-    "Return the name.",
-    "Read a JSON file and return its contents.",
-    "Remove duplicate items from a list.",
-    "Check whether the path exists.",
-];
+/// A generation as Leptos runs it: dispatched on Generate, pending while it runs, then its result.
+type Generate = Action<Request, Result<Output, String>>;
 
-#[derive(Debug, Clone, PartialEq)]
-enum State {
-    Idle,
-    Busy,
-    Done(Output),
-    Failed(String),
+/// What the form held when Generate was clicked: the generation runs on that, whatever is edited
+/// while it runs.
+#[derive(Debug, Clone)]
+struct Request {
+    description: String,
+    kind: ModelKind,
+    beam: usize,
+    choice: BackendChoice,
 }
 
-impl State {
-    /// `data-state` of the page, for tests.
-    fn name(&self) -> &'static str {
-        match self {
-            State::Idle => "idle",
-            State::Busy => "busy",
-            State::Done(_) => "done",
-            State::Failed(_) => "error",
-        }
-    }
-}
-
+/// The picker's and the result's name for a model.
 fn model_label(kind: ModelKind) -> &'static str {
     kind.info().summary
 }
 
+/// A URL with a description (`?q=`) generates on load, so that a shared link opens on its result.
 #[component]
 pub fn App() -> impl IntoView {
     let start = query::from_location();
-    let (description, set_description) = signal(start.description.clone().unwrap_or_default());
-    let (kind, set_kind) = signal(start.model);
-    let (beam, set_beam) = signal(start.beam);
-    let (choice, set_choice) = signal(start.backend);
-    let (state, set_state) = signal(State::Idle);
-    // WebGPU is set up on startup; the line beside the picker follows it (and a later failure).
-    let (gpu, set_gpu) = signal(backend::status());
-    spawn_local(async move {
-        let _ = backend::webgpu().await;
-        set_gpu.set(backend::status());
+    let description = RwSignal::new(start.description.clone().unwrap_or_default());
+    let kind = RwSignal::new(start.model);
+    let beam = RwSignal::new(start.beam);
+    let choice = RwSignal::new(start.backend);
+
+    // The futures hold wasm-only values (JS promises, the device), so the action runs on this thread.
+    let generate: Generate = Action::new_local(|request: &Request| {
+        let Request {
+            description,
+            kind,
+            beam,
+            choice,
+        } = request.clone();
+        generation::run(kind, description, beam, choice)
     });
+    let busy: Signal<bool> = generate.pending().into();
 
-    // What the picked model is (from its card); a late answer for another model is dropped.
-    let (about, set_about) = signal(None::<String>);
-    Effect::new(move |_| {
-        let picked = kind.get();
-        spawn_local(async move {
-            let text = weights::about(picked).await;
-            if kind.get_untracked() == picked {
-                set_about.set(text);
-            }
-        });
-    });
-
-    let max_src = MAX_SRC_LEN;
-    let token_count = move || description.with(|d| docstring_tokens(d).len());
-    let busy = move || state.with(|s| *s == State::Busy);
-    let hint = move || match token_count() {
-        0 => "Type a description (or pick an example) to enable Generate.".to_string(),
-        n if n > max_src => {
-            format!("The description has {n} tokens: the models read only the first {max_src}.")
-        }
-        _ => String::new(),
-    };
-
+    // A click while a generation runs, or with nothing to generate from, does nothing. The URL follows
+    // each generation, so that it can be shared or reloaded.
     let run = move || {
         let description = description.get_untracked();
-        if state.with_untracked(|s| *s == State::Busy) || docstring_tokens(&description).is_empty()
-        {
+        if busy.get_untracked() || docstring_tokens(&description).is_empty() {
             return;
         }
-        let (kind, beam, choice) = (
-            kind.get_untracked(),
-            beam.get_untracked(),
-            choice.get_untracked(),
+        let request = Request {
+            description,
+            kind: kind.get_untracked(),
+            beam: beam.get_untracked(),
+            choice: choice.get_untracked(),
+        };
+        query::replace_location(
+            &request.description,
+            request.kind,
+            request.beam,
+            request.choice,
         );
-        query::replace_location(&description, kind, beam, choice);
-        set_state.set(State::Busy);
-        spawn_local(async move {
-            set_state.set(
-                match generation::run(kind, description, beam, choice).await {
-                    Ok(output) => State::Done(output),
-                    Err(message) => State::Failed(message),
-                },
-            );
-            set_gpu.set(backend::status());
-        });
+        generate.dispatch_local(request);
     };
+    let on_generate = Callback::new(move |()| run());
     if start.description.is_some() {
         run();
     }
 
-    let models = ModelKind::ALL
-        .into_iter()
-        .map(|k| {
-            view! {
-                <option value=k.name() prop:selected=move || kind.get() == k>
-                    {model_label(k)}
-                </option>
-            }
-        })
-        .collect::<Vec<_>>();
-    let choices = BackendChoice::ALL
-        .into_iter()
-        .map(|c| {
-            view! {
-                <option value=c.name() prop:selected=move || choice.get() == c>
-                    {c.label()}
-                </option>
-            }
-        })
-        .collect::<Vec<_>>();
-    let gpu_line = move || {
-        let (webgpu, class, text) = match gpu.get() {
-            None | Some(Gpu::Starting) => ("starting", "hint", "Looking for WebGPU…".to_string()),
-            Some(Gpu::Ready(_, adapter)) => (
-                "ready",
-                "hint",
-                format!("WebGPU available (adapter: {adapter})."),
-            ),
-            Some(Gpu::Unavailable(reason)) => {
-                ("unavailable", "notice", backend::unavailable(&reason))
-            }
-        };
-        view! {
-            <p class=class data-testid="webgpu-status" data-webgpu=webgpu>
-                {text}
-            </p>
-        }
-    };
-    let examples = EXAMPLES
-        .iter()
-        .map(|&example| {
-            view! {
-                <button
-                    type="button"
-                    class="example"
-                    disabled=busy
-                    on:click=move |_| {
-                        set_description.set(example.to_string());
-                        run();
-                    }
-                >
-                    {example}
-                </button>
-            }
-        })
-        .collect::<Vec<_>>();
-
     view! {
-        <main class="app" data-state=move || state.with(State::name)>
+        <main class="app" data-state=state_name(generate, busy)>
             <h1>"Describe a function, get Python"</h1>
             <p class="lede">
                 "Sequence-to-sequence models (RNN, LSTM, LSTM + attention) trained on docstring-function pairs of Python packages, \
                  running in this page: nothing is sent to a server."
             </p>
-            <form on:submit=move |ev| {
-                ev.prevent_default();
-                run();
-            }>
-                <label for="description">"Description"</label>
-                <textarea
-                    id="description"
-                    data-testid="description"
-                    rows="3"
-                    placeholder="e.g. Return the name."
-                    prop:value=move || description.get()
-                    on:input=move |ev| set_description.set(event_target_value(&ev))
-                ></textarea>
-                <div class="controls">
-                    <label>
-                        "Model "
-                        <select
-                            data-testid="model"
-                            on:change=move |ev| {
-                                if let Ok(k) = event_target_value(&ev).parse() {
-                                    set_kind.set(k);
-                                }
-                            }
-                        >
-                            {models}
-                        </select>
-                    </label>
-                    <label>
-                        "Beam width "
-                        <input
-                            type="number"
-                            data-testid="beam"
-                            min="1"
-                            max=MAX_BEAM.to_string()
-                            prop:value=move || beam.get().to_string()
-                            on:change=move |ev| {
-                                if let Some(b) = parse_beam(&event_target_value(&ev)) {
-                                    set_beam.set(b);
-                                }
-                            }
-                        />
-                    </label>
-                    <label>
-                        "Backend "
-                        <select
-                            data-testid="backend"
-                            on:change=move |ev| {
-                                if let Some(c) = BackendChoice::parse(&event_target_value(&ev)) {
-                                    set_choice.set(c);
-                                }
-                            }
-                        >
-                            {choices}
-                        </select>
-                    </label>
-                    <button
-                        type="submit"
-                        data-testid="generate"
-                        disabled=move || token_count() == 0 || busy()
-                        title=hint
-                    >
-                        {move || if busy() { "Generating…" } else { "Generate" }}
-                    </button>
-                </div>
-                <p class="hint" data-testid="hint">{hint}</p>
-                <p class="hint" data-testid="model-about">{move || about.get()}</p>
-                {gpu_line}
-            </form>
-            <p class="examples">"Examples: " {examples}</p>
-            {move || match state.get() {
-                State::Idle => ().into_any(),
-                State::Busy => view! { <p class="status">"Generating…"</p> }.into_any(),
-                State::Failed(message) => {
-                    view! { <p class="error" data-testid="error" role="alert">{message}</p> }.into_any()
-                }
-                State::Done(output) => view! { <Generated output=output /> }.into_any(),
-            }}
+            <DescriptionForm
+                description=description
+                kind=kind
+                beam=beam
+                choice=choice
+                busy=busy
+                generations=generate.version()
+                on_generate=on_generate
+            />
+            <Examples description=description busy=busy on_generate=on_generate />
+            <Outcome generate=generate busy=busy />
         </main>
-    }
-}
-
-#[component]
-fn Generated(output: Output) -> impl IntoView {
-    let t = output.timing;
-    let spans = highlight(&output.code)
-        .into_iter()
-        .map(|(kind, text)| view! { <span class=kind.class()>{text.to_string()}</span> })
-        .collect::<Vec<_>>();
-    let truncated = output.truncated.then(|| {
-        view! {
-            <p class="notice" data-testid="truncated-notice">
-                {format!(
-                    "The description was longer than {} tokens: only the first {} were used.",
-                    MAX_SRC_LEN,
-                    MAX_SRC_LEN,
-                )}
-            </p>
-        }
-    });
-    let unfinished = (!output.finished).then(|| {
-        view! { <p class="notice">"The model did not finish (no <eos> within the length limit)."</p> }
-    });
-    let backend_notice = output
-        .notice
-        .map(|notice| view! { <p class="notice" data-testid="backend-notice">{notice}</p> });
-    let backend = output.backend.label();
-    let empty = output
-        .code
-        .is_empty()
-        .then(|| view! { <p class="notice">"The model generated no code."</p> });
-    let heatmap = output.attention.map(|weights| {
-        view! {
-            <h2>"Attention"</h2>
-            <p class="hint">
-                "Hover a generated token (row) to see the source tokens it attended to, or a source token \
-                 (column) to see the generated tokens that attended to it."
-            </p>
-            <Heatmap rows=output.rows cols=output.src_tokens weights=weights />
-        }
-    });
-    view! {
-        <section class="result">
-            {truncated}
-            {backend_notice}
-            <pre class="code"><code data-testid="generated-code">{spans}</code></pre>
-            {empty}
-            {unfinished}
-            <p
-                class="timing"
-                data-testid="timing"
-                data-backend=backend
-                data-total-ms=format!("{:.2}", t.total_ms)
-                data-load-ms=format!("{:.2}", t.load_ms)
-                data-decode-ms=format!("{:.2}", t.decode_ms)
-                data-steps=t.steps.to_string()
-                data-ms-per-token=format!("{:.3}", t.ms_per_token())
-                data-since-page-load-ms=format!("{:.2}", t.since_page_load_ms)
-            >
-                {format!(
-                    "{} · {:.0} ms (weights {:.0} ms, decoding {:.0} ms for {} tokens, {:.2} ms/token) · backend: {backend}",
-                    model_label(output.model),
-                    t.total_ms,
-                    t.load_ms,
-                    t.decode_ms,
-                    t.steps,
-                    t.ms_per_token(),
-                )}
-            </p>
-            {heatmap}
-        </section>
     }
 }

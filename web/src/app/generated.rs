@@ -1,0 +1,83 @@
+//! One generation's result: the highlighted code, the notices that qualify it (truncated input, an
+//! unfinished decode, a backend fallback), the timing (whose `data-*` attributes the browser test
+//! reads) and, for the attention model, the heatmap.
+
+use leptos::prelude::*;
+use model::tokenizer::MAX_SRC_LEN;
+
+use super::model_label;
+use crate::generation::Output;
+use crate::heatmap::Heatmap;
+use crate::highlight::highlight;
+
+#[component]
+pub fn Generated(output: Output) -> impl IntoView {
+    let t = output.timing;
+    let spans = highlight(&output.code)
+        .into_iter()
+        .map(|(kind, text)| view! { <span class=kind.class()>{text.to_string()}</span> })
+        .collect::<Vec<_>>();
+    let truncated = output.truncated.then(|| {
+        view! {
+            <p class="notice" data-testid="truncated-notice">
+                {format!(
+                    "The description was longer than {} tokens: only the first {} were used.",
+                    MAX_SRC_LEN,
+                    MAX_SRC_LEN,
+                )}
+            </p>
+        }
+    });
+    let unfinished = (!output.finished).then(|| {
+        view! { <p class="notice">"The model did not finish (no <eos> within the length limit)."</p> }
+    });
+    let backend_notice = output
+        .notice
+        .map(|notice| view! { <p class="notice" data-testid="backend-notice">{notice}</p> });
+    let backend = output.backend.label();
+    let empty = output
+        .code
+        .is_empty()
+        .then(|| view! { <p class="notice">"The model generated no code."</p> });
+    let heatmap = output.attention.map(|weights| {
+        view! {
+            <h2>"Attention"</h2>
+            <p class="hint">
+                "Hover a generated token (row) to see the source tokens it attended to, or a source token \
+                 (column) to see the generated tokens that attended to it."
+            </p>
+            <Heatmap rows=output.rows cols=output.src_tokens weights=weights />
+        }
+    });
+    view! {
+        <section class="result">
+            {truncated}
+            {backend_notice}
+            <pre class="code"><code data-testid="generated-code">{spans}</code></pre>
+            {empty}
+            {unfinished}
+            <p
+                class="timing"
+                data-testid="timing"
+                data-backend=backend
+                data-total-ms=format!("{:.2}", t.total_ms)
+                data-load-ms=format!("{:.2}", t.load_ms)
+                data-decode-ms=format!("{:.2}", t.decode_ms)
+                data-steps=t.steps.to_string()
+                data-ms-per-token=format!("{:.3}", t.ms_per_token())
+                data-since-page-load-ms=format!("{:.2}", t.since_page_load_ms)
+            >
+                {format!(
+                    "{} · {:.0} ms (weights {:.0} ms, decoding {:.0} ms for {} tokens, {:.2} ms/token) · backend: {backend}",
+                    model_label(output.model),
+                    t.total_ms,
+                    t.load_ms,
+                    t.decode_ms,
+                    t.steps,
+                    t.ms_per_token(),
+                )}
+            </p>
+            {heatmap}
+        </section>
+    }
+}

@@ -1,0 +1,24 @@
+//! The line under the picker that says what the picked model is (how it was trained, how it scores),
+//! fetched from its card each time another model is picked.
+
+use leptos::prelude::*;
+use model::models::ModelKind;
+
+use crate::weights;
+
+#[component]
+pub fn ModelAbout(#[prop(into)] kind: Signal<ModelKind>) -> impl IntoView {
+    // Each answer carries the model it is about: the resource fetches one model at a time, so a
+    // model picked during a fetch is fetched after it, and the earlier answer still arrives.
+    let about = LocalResource::new(move || {
+        let picked = kind.get();
+        async move { (picked, weights::about(picked).await) }
+    });
+    // An answer for a model that is no longer picked is dropped, and the line keeps what it said
+    // until the picked model's answer arrives.
+    let shown = Memo::new(move |previous: Option<&Option<String>>| match about.get() {
+        Some((about, text)) if about == kind.get_untracked() => text,
+        _ => previous.cloned().flatten(),
+    });
+    view! { <p class="hint" data-testid="model-about">{shown}</p> }
+}

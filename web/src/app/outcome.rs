@@ -1,0 +1,40 @@
+//! What the page shows under the form for the generation: nothing yet, "Generating…", the error, or the
+//! result. The action keeps its last result while the next generation runs, so a pending run wins over
+//! it; `data-state` on the page (which the browser test waits on) follows the same reading.
+
+use leptos::prelude::*;
+
+use super::Generate;
+use super::generated::Generated;
+
+/// `data-state` of the page: "idle", "busy", "done" or "error".
+pub fn state_name(generate: Generate, busy: Signal<bool>) -> impl Fn() -> &'static str {
+    let last = generate.value();
+    move || {
+        if busy.get() {
+            return "busy";
+        }
+        last.with(|last| match last {
+            None => "idle",
+            Some(Ok(_)) => "done",
+            Some(Err(_)) => "error",
+        })
+    }
+}
+
+#[component]
+pub fn Outcome(generate: Generate, busy: Signal<bool>) -> impl IntoView {
+    let last = generate.value();
+    move || {
+        if busy.get() {
+            return view! { <p class="status">"Generating…"</p> }.into_any();
+        }
+        match last.get() {
+            None => ().into_any(),
+            Some(Err(message)) => {
+                view! { <p class="error" data-testid="error" role="alert">{message}</p> }.into_any()
+            }
+            Some(Ok(output)) => view! { <Generated output=output /> }.into_any(),
+        }
+    }
+}
