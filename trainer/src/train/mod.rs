@@ -32,8 +32,7 @@ use run_dir::{
 /// `trainer train`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct TrainArgs {
-    /// Which model (`trainer train --help` lists them).
-    #[arg(long, default_value = "attention")]
+    #[arg(long, default_value = "attention", help = models_help())]
     pub model: ModelKind,
     #[command(flatten)]
     pub data: DataArgs,
@@ -95,6 +94,21 @@ pub struct TrainOutcome {
     pub config: RunConfig,
     pub state: TrainState,
     pub seconds: f64,
+}
+
+/// The `--model` help: every registered model with its description.
+fn models_help() -> String {
+    let models: Vec<String> = ModelKind::ALL
+        .iter()
+        .map(|k| {
+            format!(
+                "{} ({})",
+                k.name(),
+                k.info().description.trim_end_matches('.')
+            )
+        })
+        .collect();
+    format!("Which model: {}", models.join("; "))
 }
 
 /// Default number of epochs of a preset.
