@@ -111,12 +111,11 @@ impl Tokenizers {
     /// The reference design's word tokenizers: tokens seen at least [`VOCAB_MIN_FREQ`] times in
     /// `train`, descriptions cut to [`MAX_SRC_LEN`] words.
     pub fn build(train: &[Pair]) -> Self {
-        let source_words = train
-            .iter()
-            .map(|p| &p.docstring_tokens[..p.docstring_tokens.len().min(MAX_SRC_LEN)]);
+        let descriptions = train.iter().map(|p| p.docstring_tokens.as_slice());
         Self {
-            source: Box::new(DocstringWords::new(
-                Vocab::build(source_words, VOCAB_MIN_FREQ, None),
+            source: Box::new(DocstringWords::build(
+                descriptions,
+                VOCAB_MIN_FREQ,
                 MAX_SRC_LEN,
             )),
             target: Box::new(LayoutWords::new(Vocab::build(

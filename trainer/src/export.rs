@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use model::burn::prelude::Device;
 use model::checkpoint::card::{Sample, Training};
-use model::checkpoint::{Card, Checkpoint, Precision};
+use model::checkpoint::{CARD_FILE, Card, Checkpoint, Precision};
 use model::decode::DecodeConfig;
 use model::generate::generate;
 
@@ -54,13 +54,10 @@ pub fn run(args: &ExportArgs) -> Result<()> {
         _ => Precision::F16,
     };
     // The weights as they will be stored, scored before the card that records the scores is written.
-    let rounded = Checkpoint::from_files(
-        &checkpoint.to_files_as(precision, &checkpoint.card)?,
-        None,
-        &device,
-    )?;
+    let mut files = checkpoint.to_files_as(precision, &checkpoint.card)?;
+    let rounded = Checkpoint::from_files(&files, None, &device)?;
     let card = card(&args.checkpoint, &rounded, &device)?;
-    let files = rounded.to_files_as(precision, &card)?;
+    files.set(CARD_FILE, card.to_json());
     replace_dir(&args.out, |dir| Ok(files.save(dir)?))?;
     let test = card.test.as_ref().expect("export scores the test split");
     println!(

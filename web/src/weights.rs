@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use model::burn::prelude::Device;
-use model::checkpoint::{CONFIG_FILE, Checkpoint, CheckpointConfig, CheckpointFiles};
+use model::checkpoint::{CONFIG_FILE, Card, Checkpoint, CheckpointConfig, CheckpointFiles};
 use model::models::ModelKind;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -65,7 +65,7 @@ pub async fn about(kind: ModelKind) -> Option<String> {
     let config = fetch(&format!("{dir}{CONFIG_FILE}")).await.ok()?;
     let (config, legacy_card) = CheckpointConfig::parse(std::str::from_utf8(&config).ok()?).ok()?;
     let card = match config.card {
-        Some(name) => serde_json::from_slice(&fetch(&format!("{dir}{name}")).await.ok()?).ok()?,
+        Some(name) => Card::from_json(&fetch(&format!("{dir}{name}")).await.ok()?, &name).ok()?,
         None => legacy_card?,
     };
     crate::about::describe(&card)

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::CheckpointError;
 use crate::models::ModelKind;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +43,19 @@ impl Card {
             samples: Vec::new(),
             written_by: None,
         }
+    }
+
+    /// The contents of its file.
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).expect("a card always serializes")
+    }
+
+    /// Parses the card file `file` (named in errors).
+    pub fn from_json(bytes: &[u8], file: &str) -> Result<Self, CheckpointError> {
+        serde_json::from_slice(bytes).map_err(|source| CheckpointError::Card {
+            file: file.to_string(),
+            source,
+        })
     }
 }
 

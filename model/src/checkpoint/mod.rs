@@ -189,7 +189,8 @@ impl Checkpoint {
             .into_bytes()
             .map_err(|e| weights_error(&config, e))?;
         let mut files = CheckpointFiles::default();
-        files.set(CONFIG_FILE, pretty_json(&config));
+        let config_json = serde_json::to_vec_pretty(&config).expect("a config always serializes");
+        files.set(CONFIG_FILE, config_json);
         for (side, tokenizer) in [
             (&config.tokenizers.source, source),
             (&config.tokenizers.target, target),
@@ -199,7 +200,7 @@ impl Checkpoint {
             }
         }
         files.set(&config.weights, bytes.to_vec());
-        files.set(CARD_FILE, pretty_json(card));
+        files.set(CARD_FILE, card.to_json());
         Ok(files)
     }
 
@@ -220,12 +221,7 @@ impl Checkpoint {
             });
         }
         let card = match (&config.card, legacy_card) {
-            (Some(name), _) => serde_json::from_slice(files.get(name)?).map_err(|source| {
-                CheckpointError::Card {
-                    file: name.clone(),
-                    source,
-                }
-            })?,
+            (Some(name), _) => Card::from_json(files.get(name)?, name)?,
             (None, Some(card)) => card,
             (None, None) => unreachable!("format 2 names its card"),
         };
@@ -282,10 +278,6 @@ impl Checkpoint {
             card,
         )
     }
-}
-
-fn pretty_json<T: Serialize>(value: &T) -> Vec<u8> {
-    serde_json::to_vec_pretty(value).expect("checkpoint JSON always serializes")
 }
 
 fn text(name: &str, bytes: &[u8]) -> Result<String, CheckpointError> {

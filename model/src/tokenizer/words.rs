@@ -32,6 +32,19 @@ impl DocstringWords {
         }
     }
 
+    /// A vocabulary of the words seen at least `min_freq` times in `descriptions` (already split into
+    /// words), each cut to `max_len` words first, as [`Tokenizer::encode_words`] will cut them.
+    pub fn build<'a>(
+        descriptions: impl IntoIterator<Item = &'a [String]>,
+        min_freq: usize,
+        max_len: usize,
+    ) -> Self {
+        let kept = descriptions
+            .into_iter()
+            .map(|words| &words[..words.len().min(max_len)]);
+        Self::new(Vocab::build(kept, min_freq, None), max_len)
+    }
+
     /// Reads the vocabulary file `file` (named in errors).
     pub fn from_json(json: &str, file: &str, max_len: usize) -> Result<Self, VocabError> {
         Ok(Self {
@@ -162,6 +175,18 @@ mod tests {
         assert_eq!(encoding.ids[0], UNK, "capitalised: not in the vocabulary");
         assert_eq!(tokenizer.text(&encoding.ids[1..]), "the name");
         assert!(!tokenizer.encode("the name").unwrap().truncated);
+    }
+
+    #[test]
+    fn docstring_words_build_their_vocabulary_from_the_words_they_keep() {
+        let descriptions = [words("return the name"), words("set the size")];
+        let tokenizer = DocstringWords::build(descriptions.iter().map(Vec::as_slice), 1, 2);
+        // "name" and "size" are beyond the 2 kept words: never seen by the model, not in the vocabulary.
+        assert_ne!(tokenizer.vocab.id("the"), UNK);
+        assert_eq!(tokenizer.vocab.id("name"), UNK);
+        assert_eq!(tokenizer.vocab.id("size"), UNK);
+        assert_ne!(tokenizer.vocab.id("return"), UNK);
+        assert_eq!(tokenizer.max_len, 2);
     }
 
     #[test]
