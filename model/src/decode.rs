@@ -61,12 +61,17 @@ impl Search {
     }
 }
 
-/// Decoding options; the defaults are the reference design's (greedy, 80 tokens).
+/// The reference design's limit on generated tokens (words).
+pub const DEFAULT_MAX_LEN: usize = 80;
+
+/// Decoding options; the defaults are the reference design's (greedy, 80 tokens for word tokenizers).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecodeConfig {
     pub search: Search,
-    /// Maximum generated tokens per sequence (`<eos>` included).
-    pub max_len: usize,
+    /// Maximum generated ids per sequence (`<eos>` included); `None`: the target tokenizer's
+    /// [`crate::tokenizer::Tokenizer::max_output_len`] when generating from a checkpoint,
+    /// [`DEFAULT_MAX_LEN`] otherwise.
+    pub max_len: Option<usize>,
     /// End as soon as every sequence has produced `<eos>`; `false` always runs `max_len` steps (timing).
     pub stop_at_eos: bool,
     /// Never emit `<unk>` (the next most probable token is taken instead). `<pad>` and `<sos>` are
@@ -84,7 +89,7 @@ impl DecodeConfig {
     pub fn new() -> Self {
         Self {
             search: Search::Greedy,
-            max_len: 80,
+            max_len: None,
             stop_at_eos: true,
             forbid_unk: false,
         }
@@ -100,7 +105,19 @@ impl DecodeConfig {
     }
 
     pub fn with_max_len(self, max_len: usize) -> Self {
+        Self {
+            max_len: Some(max_len),
+            ..self
+        }
+    }
+
+    pub fn with_max_len_option(self, max_len: Option<usize>) -> Self {
         Self { max_len, ..self }
+    }
+
+    /// The most ids a sequence may get.
+    pub fn max_len(&self) -> usize {
+        self.max_len.unwrap_or(DEFAULT_MAX_LEN)
     }
 
     pub fn with_stop_at_eos(self, stop_at_eos: bool) -> Self {
@@ -143,6 +160,9 @@ pub struct Hypothesis {
     /// For attention models, `[steps][src_len]`: one row per generated token (`<eos>` included) over the
     /// real source positions (`<sos>`/`<eos>` included, padding not); rows sum to 1.
     pub attention: Option<Vec<Vec<f32>>>,
+    /// For copy models, per generated token (`<eos>` included): the probability that it was generated
+    /// from the vocabulary rather than copied from the source.
+    pub p_gen: Option<Vec<f32>>,
 }
 
 impl Hypothesis {
@@ -153,11 +173,12 @@ impl Hypothesis {
             log_prob: 0.0,
             score: 0.0,
             attention: None,
+            p_gen: None,
         }
     }
 
-    /// Appends a generated token with its log-probability and attention row.
-    fn push(&mut self, token: usize, log_prob: f32, attention: Option<&[f32]>) {
+    /// Appends a generated token with its log-probability, attention row and `p_gen`.
+    fn push(&mut self, token: usize, log_prob: f32, attention: Option<&[f32]>, p_gen: Option<f32>) {
         self.log_prob += log_prob;
         if token == EOS {
             self.finished = true;
@@ -168,6 +189,9 @@ impl Hypothesis {
             self.attention
                 .get_or_insert_with(Vec::new)
                 .push(row.to_vec());
+        }
+        if let Some(p) = p_gen {
+            self.p_gen.get_or_insert_with(Vec::new).push(p);
         }
     }
 
@@ -286,7 +310,7 @@ pub async fn greedy_async<M: Seq2Seq>(
     let mut tokens = ints(&vec![SOS; batch_size], &device);
     let mut hyps = vec![Hypothesis::start(); batch_size];
     let banned = config.banned(model.tgt_vocab_size(), &device);
-    for _ in 0..config.max_len {
+    for _ in 0..config.max_len() {
         let step = model.decode_step(tokens, state);
         state = step.state;
         let log_probs = log_softmax(step.logits, 1) + banned.clone(); // [B, V] + [1, V]
@@ -298,11 +322,16 @@ pub async fn greedy_async<M: Seq2Seq>(
             Some(a) => Some(read_floats_async(a).await?), // [B, S]
             None => None,
         };
+        let p_gen = match step.p_gen {
+            Some(p) => Some(read_floats_async(p).await?), // [B]
+            None => None,
+        };
         for (b, hyp) in hyps.iter_mut().enumerate().filter(|(_, h)| !h.finished) {
             let row = attention
                 .as_ref()
                 .map(|a| &a[b * src_len..b * src_len + lengths[b]]);
-            hyp.push(chosen[b] as usize, log_probs[b], row);
+            let p = p_gen.as_ref().map(|p| p[b]);
+            hyp.push(chosen[b] as usize, log_probs[b], row, p);
         }
         between_steps().await;
         if config.stop_at_eos && hyps.iter().all(|h| h.finished) {
@@ -351,7 +380,7 @@ pub async fn beam_search_async<M: Seq2Seq>(
         .map(|b| vec![(b * k, Hypothesis::start())])
         .collect();
     let mut done: Vec<Vec<Hypothesis>> = vec![Vec::new(); batch_size];
-    for step_index in 0..config.max_len {
+    for step_index in 0..config.max_len() {
         let step = model.decode_step(tokens, state);
         let vocab_size = step.logits.dims()[1];
         let log_probs = log_softmax(step.logits, 1) + banned.clone(); // [B*k, V] + [1, V]
@@ -360,7 +389,11 @@ pub async fn beam_search_async<M: Seq2Seq>(
             Some(a) => Some(read_floats_async(a).await?), // [B*k, S]
             None => None,
         };
-        let last_step = step_index + 1 == config.max_len;
+        let p_gen = match step.p_gen {
+            Some(p) => Some(read_floats_async(p).await?), // [B*k]
+            None => None,
+        };
+        let last_step = step_index + 1 == config.max_len();
         let mut rows = Vec::with_capacity(batch_size * k);
         let mut next_tokens = Vec::with_capacity(batch_size * k);
         for b in 0..batch_size {
@@ -393,7 +426,8 @@ pub async fn beam_search_async<M: Seq2Seq>(
                 let attention_row = attention
                     .as_ref()
                     .map(|a| &a[row * src_len..row * src_len + lengths[b]]);
-                hyp.push(v, total - parent.log_prob, attention_row);
+                let p = p_gen.as_ref().map(|p| p[*row]);
+                hyp.push(v, total - parent.log_prob, attention_row, p);
                 hyp.log_prob = total;
                 if hyp.finished || last_step {
                     hyp.score = score(&hyp);

@@ -24,6 +24,9 @@ pub struct Generation {
     /// The generated tokens (for the word tokenizers, layout form: `<newline>`, `<indent>`,
     /// `<dedent>`), without `<eos>`.
     pub tokens: Vec<String>,
+    /// One label per generated id (the heatmap's rows): the tokens themselves for word tokenizers, the
+    /// pieces for subword ones.
+    pub pieces: Vec<String>,
     /// The tokens as indented Python source.
     pub code: String,
     /// Whether decoding ended with `<eos>` rather than at `max_len`.
@@ -32,12 +35,15 @@ pub struct Generation {
     pub log_prob: f32,
     /// Attention models: `[generated tokens (+ <eos>)][src_tokens]`, rows sum to 1.
     pub attention: Option<Vec<Vec<f32>>>,
+    /// Copy models: per row of `attention`, the probability of generating rather than copying.
+    pub p_gen: Option<Vec<f32>>,
 }
 
 impl Generation {
-    /// The rows of the attention matrix' generated axis: the tokens, then `<eos>` when decoding ended with it.
+    /// The rows of the attention matrix' generated axis: the pieces, then `<eos>` when decoding ended
+    /// with it.
     pub fn attention_rows(&self) -> Vec<String> {
-        let mut rows = self.tokens.clone();
+        let mut rows = self.pieces.clone();
         if self.finished {
             rows.push(SPECIALS[EOS].to_string());
         }
@@ -139,9 +145,11 @@ fn generations(
                 truncated: source.truncated,
                 code: checkpoint.target.text(&hyp.tokens),
                 tokens: checkpoint.target.tokens(&hyp.tokens),
+                pieces: checkpoint.target.pieces(&hyp.tokens),
                 finished: hyp.finished,
                 log_prob: hyp.log_prob,
                 attention: hyp.attention,
+                p_gen: hyp.p_gen,
             }
         })
         .collect()
@@ -168,6 +176,9 @@ pub async fn best_async(
 ) -> Result<Vec<Hypothesis>, ReadBackError> {
     let ids: Vec<&[usize]> = sources.iter().map(|s| s.ids.as_slice()).collect();
     let (src, src_mask) = Batch::sources(&ids, device);
+    let mut config = config.clone();
+    config.max_len = config.max_len.or(Some(checkpoint.target.max_output_len()));
+    let config = &config;
     let hypotheses = decode_async(&checkpoint.model, src, src_mask, config, between_steps).await?;
     Ok(hypotheses
         .into_iter()

@@ -33,6 +33,8 @@ pub enum VocabError {
         context: String,
         source: serde_json::Error,
     },
+    #[error(transparent)]
+    Subwords(#[from] crate::tokenizer::bpe::BpeError),
 }
 
 /// A vocabulary: ids are positions in `tokens`; ids 0..4 are [`SPECIALS`].

@@ -1,4 +1,5 @@
-//! Shapes, attention, padding invariance, teacher forcing and seeding of the three models.
+//! Shapes, attention, padding invariance, teacher forcing and seeding of the models and the attention
+//! model's options (bidirectional encoder, copy attention).
 
 mod common;
 
@@ -19,12 +20,13 @@ fn shapes() {
     let batch = batch(&toy_examples(), &device);
     let [b, s] = batch.src.dims();
     let t = batch.tgt.dims()[1];
-    for kind in ModelKind::ALL {
-        let model = seeded(&tiny_config(kind), 1, &device);
+    for config in tiny_variants() {
+        let (kind, tgt_vocab) = (config.kind, config.decoder.vocab_size);
+        let model = seeded(&config, 1, &device);
         assert_eq!(model.kind(), kind);
         assert_eq!(
             (model.src_vocab_size(), model.tgt_vocab_size()),
-            (SRC_VOCAB, TGT_VOCAB)
+            (SRC_VOCAB, tgt_vocab)
         );
         let logits = model.forward(
             batch.src.clone(),
@@ -33,21 +35,22 @@ fn shapes() {
             0.5,
             &mut Rng::new(0),
         );
-        assert_eq!(logits.dims(), [b, t - 1, TGT_VOCAB], "{kind}");
+        assert_eq!(logits.dims(), [b, t - 1, tgt_vocab], "{kind}");
         let state = model.encode(batch.src.clone(), batch.src_mask.clone());
         let step = model.decode_step(Tensor::full([b], SOS as i64, &device), state);
-        assert_eq!(step.logits.dims(), [b, TGT_VOCAB]);
+        assert_eq!(step.logits.dims(), [b, tgt_vocab]);
         assert_eq!(
             step.attention.map(|a| a.dims()),
             (kind == ModelKind::Attention).then_some([b, s])
         );
+        assert_eq!(step.p_gen.map(|p| p.dims()), config.copy.then_some([b]));
         // Beam search expands and reorders states.
         let rows = Tensor::from_data(TensorData::new(vec![3i64, 3, 0], [3]), &device);
         let step = model.decode_step(
             Tensor::full([3], SOS as i64, &device),
             step.state.select(rows),
         );
-        assert_eq!(step.logits.dims(), [3, TGT_VOCAB]);
+        assert_eq!(step.logits.dims(), [3, tgt_vocab]);
     }
 }
 
@@ -98,8 +101,8 @@ fn extra_padding_changes_nothing() {
     let device = device();
     let batch = batch(&toy_examples(), &device);
     let (src_padded, mask_padded) = pad_more(batch.src.clone(), batch.src_mask.clone(), 5);
-    for kind in ModelKind::ALL {
-        let model = seeded(&tiny_config(kind), 3, &device);
+    for config in tiny_variants() {
+        let model = seeded(&config, 3, &device);
         for ratio in [1.0, 0.0] {
             let run = |src: Tensor<2, Int>, mask: Tensor<2, Bool>| {
                 floats(model.forward(src, mask, batch.tgt.clone(), ratio, &mut Rng::new(4)))
@@ -118,8 +121,8 @@ fn forward_matches_step_by_step_decoding() {
     let device = device();
     let batch = batch(&toy_examples(), &device);
     let [b, t] = batch.tgt.dims();
-    for kind in ModelKind::ALL {
-        let model = seeded(&tiny_config(kind), 5, &device);
+    for config in tiny_variants() {
+        let model = seeded(&config, 5, &device);
         for ratio in [1.0, 0.0] {
             let fast = model.forward(
                 batch.src.clone(),

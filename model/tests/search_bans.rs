@@ -52,6 +52,7 @@ impl Seq2Seq for Stub {
             logits,
             state,
             attention: None,
+            p_gen: None,
         }
     }
     fn forward(

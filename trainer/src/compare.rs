@@ -13,7 +13,7 @@ use anyhow::Result;
 use model::models::ModelKind;
 
 use crate::corpus::Pair;
-use crate::data::DataArgs;
+use crate::data::{DataArgs, TokenArgs};
 use crate::device::device;
 use crate::eval::load_checkpoint;
 use crate::results::{ModelResult, ReportOptions, evaluate_checkpoint, write_report};
@@ -28,6 +28,8 @@ pub struct CompareArgs {
     /// Models to compare, comma-separated (default: every model).
     #[arg(long, value_delimiter = ',', default_values_t = ModelKind::ALL)]
     pub models: Vec<ModelKind>,
+    #[command(flatten)]
+    pub tokens: TokenArgs,
     #[command(flatten)]
     pub settings: TrainSettings,
     /// The report folder (default: runs/compare-PRESET).
@@ -56,10 +58,14 @@ pub fn run(args: &CompareArgs) -> Result<PathBuf> {
     let mut data = String::new();
     for &kind in &args.models {
         let run_dir = out.join(kind.name());
+        let mut settings = args.settings.clone();
+        // --copy is an option of the attention model; the others train without it.
+        settings.copy &= kind == ModelKind::Attention;
         let train = TrainArgs {
             model: kind,
             data: args.data.clone(),
-            settings: args.settings.clone(),
+            tokens: args.tokens.clone(),
+            settings,
             out: Some(run_dir.clone()),
             resume: args.resume && run_dir.join(RUN_FILE).exists(),
             force: !args.resume,

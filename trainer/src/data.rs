@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use model::batch::Example;
 use model::checkpoint::card::DataCard;
-use model::tokenizer::{DocstringWords, LayoutWords, MAX_SRC_LEN, Tokenizer};
+use model::tokenizer::{DocstringWords, LayoutWords, MAX_SRC_LEN, Subwords, Tokenizer};
 use model::vocab::Vocab;
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +99,52 @@ impl DataSpec {
     }
 }
 
+/// Which tokens a new run learns its vocabulary of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Tokens {
+    /// The reference design's: one id per docstring word and per Python token, `<unk>` for the rare.
+    #[default]
+    Words,
+    /// Learned subword pieces (BPE) shared by both sides: no `<unk>`, names can be copied.
+    Subwords,
+}
+
+/// The tokenizer options of `train` and `compare`.
+#[derive(clap::Args, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenArgs {
+    /// words (the reference's vocabularies) or subwords (a shared BPE of --vocab-size pieces).
+    #[arg(long, default_value = "words")]
+    #[serde(default)]
+    pub tokens: Tokens,
+    /// Pieces in the subword vocabulary, specials and byte tokens included.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SUBWORDS)]
+    #[serde(default = "default_subwords")]
+    pub vocab_size: usize,
+}
+
+impl Default for TokenArgs {
+    fn default() -> Self {
+        Self {
+            tokens: Tokens::Words,
+            vocab_size: DEFAULT_SUBWORDS,
+        }
+    }
+}
+
+/// Longer targets are left out of training and validation: within the reference's limits a function
+/// has at most 108 layout tokens, but one with a long string literal (a blob of data) can take
+/// thousands of subword pieces, and its batch would cost as much as hundreds of ordinary ones.
+/// Evaluation still scores every test pair.
+pub const MAX_TRAIN_TGT_LEN: usize = 256;
+
+/// The subword vocabulary size chosen by measurement (see docs/measurements.md).
+pub const DEFAULT_SUBWORDS: usize = 4000;
+
+fn default_subwords() -> usize {
+    DEFAULT_SUBWORDS
+}
+
 /// The source and target tokenizers of an experiment, their vocabularies built from its training pairs
 /// only.
 #[derive(Debug)]
@@ -108,6 +154,28 @@ pub struct Tokenizers {
 }
 
 impl Tokenizers {
+    /// The tokenizers `args` choose, learned from `train`.
+    pub fn build_with(train: &[Pair], args: &TokenArgs) -> Result<Self> {
+        match args.tokens {
+            Tokens::Words => Ok(Self::build(train)),
+            Tokens::Subwords => {
+                if args.vocab_size < 512 {
+                    bail!(
+                        "--vocab-size {} is too small: the specials, markers and 256 byte tokens take 263",
+                        args.vocab_size
+                    );
+                }
+                let descriptions = train.iter().map(|p| p.docstring_tokens.as_slice());
+                let code = train.iter().filter_map(|p| p.layout_tokens.as_deref());
+                let (source, target) = Subwords::train(descriptions, code, args.vocab_size);
+                Ok(Self {
+                    source: Box::new(source),
+                    target: Box::new(target),
+                })
+            }
+        }
+    }
+
     /// The reference design's word tokenizers: tokens seen at least [`VOCAB_MIN_FREQ`] times in
     /// `train`, descriptions cut to [`MAX_SRC_LEN`] words.
     pub fn build(train: &[Pair]) -> Self {
@@ -126,7 +194,8 @@ impl Tokenizers {
         }
     }
 
-    /// The id sequences of the pairs that have a target (layout tokens).
+    /// The id sequences of the pairs that have a target (layout tokens) of at most
+    /// [`MAX_TRAIN_TGT_LEN`] ids.
     pub fn examples(&self, pairs: &[Pair]) -> Vec<Example> {
         pairs
             .iter()
@@ -136,6 +205,7 @@ impl Tokenizers {
                     tgt: self.target.encode_words(p.layout_tokens.as_deref()?).ids,
                 })
             })
+            .filter(|e| e.tgt.len() <= MAX_TRAIN_TGT_LEN)
             .collect()
     }
 }

@@ -40,9 +40,9 @@ pub struct GenerateArgs {
     /// Never generate `<unk>` (the next most probable token instead).
     #[arg(long)]
     pub forbid_unk: bool,
-    /// Maximum generated tokens.
-    #[arg(long, value_name = "N", default_value_t = 80)]
-    pub max_len: usize,
+    /// Maximum generated ids (default: 80 for word tokens, 256 for subword pieces).
+    #[arg(long, value_name = "N")]
+    pub max_len: Option<usize>,
     /// With --docstring and an attention model: write the attention matrix as a heatmap (.svg) or as
     /// JSON (.json).
     #[arg(long, value_name = "FILE", requires = "docstring")]
@@ -69,7 +69,7 @@ pub fn run(args: &GenerateArgs) -> Result<()> {
     let config = DecodeConfig::new()
         .with_beam_width(args.beam)
         .with_forbid_unk(args.forbid_unk)
-        .with_max_len(args.max_len);
+        .with_max_len_option(args.max_len);
     if let Some(input) = &args.input {
         let descriptions = read_descriptions(input)?;
         let mut text = Vec::new();

@@ -23,6 +23,9 @@ pub struct SideConfig {
     /// On embeddings and between recurrent layers, as in the reference.
     #[config(default = 0.5)]
     pub dropout: f64,
+    /// Encoders only: also read the description backwards, and give attention both directions.
+    #[config(default = false)]
+    pub bidirectional: bool,
 }
 
 /// Which model and the configuration of each of its parts.
@@ -32,6 +35,11 @@ pub struct ModelConfig {
     pub kind: ModelKind,
     pub encoder: SideConfig,
     pub decoder: SideConfig,
+    /// Attention models: copy attention (a pointer-generator, See et al. 2017). Each step mixes the
+    /// vocabulary distribution with the attention over the source by a learned `p_gen`, so a source
+    /// piece can be copied; needs one vocabulary for both sides.
+    #[serde(default)]
+    pub copy: bool,
 }
 
 impl ModelConfig {
@@ -41,6 +49,7 @@ impl ModelConfig {
             kind,
             encoder: SideConfig::new(src_vocab_size),
             decoder: SideConfig::new(tgt_vocab_size),
+            copy: false,
         }
     }
 
@@ -76,6 +85,8 @@ struct Nested {
     kind: ModelKind,
     encoder: SideConfig,
     decoder: SideConfig,
+    #[serde(default)]
+    copy: bool,
 }
 
 /// The flat form of checkpoint format 1 (one set of sizes for both sides), which older checkpoints and
@@ -102,11 +113,13 @@ impl TryFrom<serde_json::Value> for ModelConfig {
                 kind,
                 encoder,
                 decoder,
+                copy,
             } = serde_json::from_value(value)?;
             return Ok(Self {
                 kind,
                 encoder,
                 decoder,
+                copy,
             });
         }
         let flat: Flat = serde_json::from_value(value)?;

@@ -13,6 +13,7 @@
 
 pub mod attention;
 pub mod config;
+pub mod copy;
 pub mod cost;
 pub mod encoder;
 pub mod recurrent;

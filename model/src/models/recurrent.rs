@@ -136,6 +136,7 @@ impl Seq2Seq for RecurrentSeq2Seq {
             logits: self.output.forward(top),
             state,
             attention: None,
+            p_gen: None,
         }
     }
 

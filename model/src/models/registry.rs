@@ -156,6 +156,7 @@ macro_rules! models {
                             logits: step.logits,
                             state: AnyState::$variant(step.state),
                             attention: step.attention,
+                            p_gen: step.p_gen,
                         }
                     })+
                     #[allow(unreachable_patterns)]

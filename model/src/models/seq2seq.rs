@@ -12,12 +12,14 @@ use super::ModelKind;
 /// What one decoding step produces.
 #[derive(Debug, Clone)]
 pub struct Step<S> {
-    /// `[B, V]` unnormalised scores of the next token.
+    /// `[B, V]` unnormalised scores of the next token (log-probabilities for copy models).
     pub logits: Tensor<2>,
     /// The state after this step, for the next one.
     pub state: S,
     /// `[B, S]` attention over the source positions (attention models only), rows sum to 1.
     pub attention: Option<Tensor<2>>,
+    /// `[B]` copy models: the probability of generating from the vocabulary rather than copying.
+    pub p_gen: Option<Tensor<1>>,
 }
 
 /// Everything decoding needs between steps (hidden/cell states, encoder outputs, source mask...).

@@ -89,6 +89,19 @@ impl LayerState {
             c: self.c.as_ref().map(|c| c.clone().select(0, indices)),
         }
     }
+
+    /// `[self; other]` along the hidden axis (a bidirectional encoder's two final states).
+    pub fn concat(&self, other: &Self) -> Self {
+        let cat = |a: &Tensor<2>, b: &Tensor<2>| Tensor::cat(vec![a.clone(), b.clone()], 1);
+        Self {
+            h: cat(&self.h, &other.h),
+            c: self
+                .c
+                .as_ref()
+                .zip(other.c.as_ref())
+                .map(|(a, b)| cat(a, b)),
+        }
+    }
 }
 
 impl RecurrentConfig {

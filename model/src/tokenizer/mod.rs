@@ -21,16 +21,19 @@
 //! assert_eq!(detokenize(&tokens), "def f(x):\n    return x\n");
 //! ```
 
+pub mod bpe;
 mod detokenize;
 mod docstring;
 mod python;
 mod seam;
+mod subwords;
 mod words;
 
 pub use detokenize::detokenize;
 pub use docstring::docstring_tokens;
 pub use python::{LexError, Token, TokenKind, lex};
 pub use seam::{Encoding, TokenizeError, Tokenizer, TokenizerConfig};
+pub use subwords::{ATOMIC_WORDS, MAX_SRC_PIECES, SUBWORDS_FILE, Side, Subwords};
 pub use words::{DocstringWords, LayoutWords, MAX_SRC_LEN, SRC_VOCAB_FILE, TGT_VOCAB_FILE};
 
 /// Marks the end of a logical line in layout tokens.

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DocstringWords, LayoutWords};
+use super::{DocstringWords, LayoutWords, Side, Subwords};
 use crate::vocab::VocabError;
 
 /// Ids of one text, without `<sos>`/`<eos>`.
@@ -48,8 +48,22 @@ pub trait Tokenizer: std::fmt::Debug + Send + Sync {
     /// function's layout tokens) to ids.
     fn encode_words(&self, words: &[String]) -> Encoding;
 
-    /// The tokens of `ids` up to the first `<eos>`, without `<pad>` and `<sos>`.
+    /// The tokens of `ids` up to the first `<eos>`, without `<pad>` and `<sos>`: for the code side,
+    /// Python's lexical tokens with layout markers (what the metrics compare and [`Tokenizer::text`]
+    /// lays out).
     fn tokens(&self, ids: &[usize]) -> Vec<String>;
+
+    /// One label per id of [`Tokenizer::tokens`]'s ids (the rows of a heatmap): the tokens themselves
+    /// for word tokenizers, the pieces for subword ones.
+    fn pieces(&self, ids: &[usize]) -> Vec<String> {
+        self.tokens(ids)
+    }
+
+    /// How many ids decoding may generate by default (the target side): the reference design's 80 for
+    /// one id per token.
+    fn max_output_len(&self) -> usize {
+        crate::decode::DEFAULT_MAX_LEN
+    }
 
     /// The text of `ids` (see [`Tokenizer::tokens`]).
     fn text(&self, ids: &[usize]) -> String;
@@ -72,6 +86,15 @@ pub enum TokenizerConfig {
         /// The vocabulary file.
         vocab: String,
     },
+    /// Learned subword pieces of either side, in Hugging Face's `tokenizer.json` ([`Subwords`]).
+    Subwords {
+        /// The `tokenizer.json` (one file for both sides).
+        file: String,
+        side: Side,
+        /// Longer inputs are cut to this many pieces.
+        #[serde(default)]
+        max_len: Option<usize>,
+    },
 }
 
 impl TokenizerConfig {
@@ -79,9 +102,8 @@ impl TokenizerConfig {
     pub fn files(&self) -> Vec<&str> {
         match self {
             TokenizerConfig::DocstringWords { vocab, .. }
-            | TokenizerConfig::LayoutWords { vocab } => {
-                vec![vocab]
-            }
+            | TokenizerConfig::LayoutWords { vocab }
+            | TokenizerConfig::Subwords { file: vocab, .. } => vec![vocab],
         }
     }
 
@@ -100,6 +122,11 @@ impl TokenizerConfig {
             TokenizerConfig::LayoutWords { vocab } => {
                 Box::new(LayoutWords::from_json(&text(0, vocab)?, vocab)?)
             }
+            TokenizerConfig::Subwords {
+                file,
+                side,
+                max_len,
+            } => Box::new(Subwords::from_json(&text(0, file)?, file, *side, *max_len)?),
         })
     }
 }

@@ -25,6 +25,22 @@ pub fn tiny_config(kind: ModelKind) -> ModelConfig {
         .with_dropout(0.0)
 }
 
+/// Every model, and the attention model with each of its options: bidirectional, copy (one
+/// vocabulary of [`SRC_VOCAB`] for both sides), both.
+pub fn tiny_variants() -> Vec<ModelConfig> {
+    let mut variants: Vec<ModelConfig> = ModelKind::ALL.into_iter().map(tiny_config).collect();
+    for (copy, bidirectional) in [(false, true), (true, false), (true, true)] {
+        let mut config = tiny_config(ModelKind::Attention);
+        config.encoder.bidirectional = bidirectional;
+        config.copy = copy;
+        if copy {
+            config.decoder.vocab_size = SRC_VOCAB;
+        }
+        variants.push(config);
+    }
+    variants
+}
+
 /// A model whose weights depend only on `seed` (initialisation is eager, under the lock).
 pub fn seeded(config: &ModelConfig, seed: u64, device: &Device) -> AnyModel {
     let _guard = rng_lock();

@@ -19,7 +19,7 @@ use model::train::{TrainConfig, Trainer};
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::preset::Preset;
-use crate::data::{DataArgs, DataSpec, Tokenizers};
+use crate::data::{DataArgs, DataSpec, TokenArgs, Tokenizers, Tokens};
 use crate::device::{DEVICE_HELP, device};
 use epoch::{progress_bar, train_epoch};
 use history::EpochRecord;
@@ -36,6 +36,8 @@ pub struct TrainArgs {
     pub model: ModelKind,
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub tokens: TokenArgs,
     #[command(flatten)]
     pub settings: TrainSettings,
     /// The run folder (default: runs/MODEL).
@@ -71,6 +73,12 @@ pub struct TrainSettings {
     pub num_layers: Option<usize>,
     #[arg(long, value_name = "P")]
     pub dropout: Option<f64>,
+    /// Read descriptions in both directions (two encoder stacks; attention sees both).
+    #[arg(long)]
+    pub bidirectional: bool,
+    /// Copy attention (pointer-generator) in the attention model; needs --tokens subwords.
+    #[arg(long)]
+    pub copy: bool,
 }
 
 /// Everything that defines a run, saved as `run.json`.
@@ -78,6 +86,9 @@ pub struct TrainSettings {
 pub struct RunConfig {
     pub model: ModelConfig,
     pub data: DataSpec,
+    /// The tokenizers the run's vocabularies were learned as.
+    #[serde(default)]
+    pub tokens: TokenArgs,
     pub optimizer: TrainConfig,
     pub batch_size: usize,
     pub epochs: usize,
@@ -174,7 +185,7 @@ impl Run {
     fn start(args: &TrainArgs, out: PathBuf, device: &Device) -> Result<Self> {
         let spec = args.data.spec();
         let splits = spec.load()?;
-        let tokenizers = Tokenizers::build(&splits.train);
+        let tokenizers = Tokenizers::build_with(&splits.train, &args.tokens)?;
         let config = new_config(args, spec, &tokenizers)?;
         clear_run_dir(&out)?;
         write_json(&out.join(RUN_FILE), &config)?;
@@ -391,6 +402,14 @@ fn new_config(args: &TrainArgs, spec: DataSpec, tokenizers: &Tokenizers) -> Resu
         tokenizers.target.vocab_size(),
     );
     let settings = &args.settings;
+    if settings.copy && args.model != ModelKind::Attention {
+        bail!("--copy is an option of the attention model (--model attention)");
+    }
+    if settings.copy && args.tokens.tokens != Tokens::Subwords {
+        bail!("--copy needs --tokens subwords: copying needs one vocabulary for both sides");
+    }
+    model.copy = settings.copy;
+    model.encoder.bidirectional = settings.bidirectional;
     for side in [&mut model.encoder, &mut model.decoder] {
         side.embedding_size = settings.embedding_size.unwrap_or(side.embedding_size);
         side.hidden_size = settings.hidden_size.unwrap_or(side.hidden_size);
@@ -412,6 +431,7 @@ fn new_config(args: &TrainArgs, spec: DataSpec, tokenizers: &Tokenizers) -> Resu
             .epochs
             .unwrap_or_else(|| default_epochs(spec.preset)),
         data: spec,
+        tokens: args.tokens.clone(),
         optimizer: TrainConfig::new(),
         batch_size: args.settings.batch_size,
         seed: args.settings.seed,
