@@ -18,6 +18,7 @@ use futures_lite::future::block_on;
 use serde::{Deserialize, Serialize};
 
 use crate::models::{DecoderState, Seq2Seq};
+use crate::syntax::{PythonSyntax, SyntaxState};
 use crate::vocab::{EOS, PAD, SOS, UNK};
 
 /// How each next token is chosen.
@@ -77,6 +78,14 @@ pub struct DecodeConfig {
     /// Never emit `<unk>` (the next most probable token is taken instead). `<pad>` and `<sos>` are
     /// never emitted in any case.
     pub forbid_unk: bool,
+    /// Syntax-aware decoding ([`crate::syntax`]) where the caller knows the target vocabulary
+    /// ([`crate::generate`] does): on by default.
+    #[serde(default = "yes")]
+    pub syntax: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for DecodeConfig {
@@ -92,6 +101,7 @@ impl DecodeConfig {
             max_len: None,
             stop_at_eos: true,
             forbid_unk: false,
+            syntax: true,
         }
     }
 
@@ -129,6 +139,10 @@ impl DecodeConfig {
 
     pub fn with_forbid_unk(self, forbid_unk: bool) -> Self {
         Self { forbid_unk, ..self }
+    }
+
+    pub fn with_syntax(self, syntax: bool) -> Self {
+        Self { syntax, ..self }
     }
 
     /// `[1, V]`: 0, or minus infinity for the tokens that are never emitted. Added to the
@@ -253,14 +267,24 @@ fn ints(values: &[usize], device: &Device) -> Tensor<1, Int> {
 }
 
 /// The search `config.search` names, for every row of `src`: its hypotheses best first (one for
-/// greedy). Blocks on the read-backs: not for WebGPU.
+/// greedy). `syntax`: never extend a hypothesis by an id these rules rule out (see
+/// [`crate::syntax`]). Blocks on the read-backs: not for WebGPU.
 pub fn decode<M: Seq2Seq>(
     model: &M,
     src: Tensor<2, Int>,
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
+    syntax: Option<&PythonSyntax>,
 ) -> Vec<Vec<Hypothesis>> {
-    block_on(decode_async(model, src, src_mask, config, async || {})).expect("decoding")
+    block_on(decode_async(
+        model,
+        src,
+        src_mask,
+        config,
+        syntax,
+        async || {},
+    ))
+    .expect("decoding")
 }
 
 /// [`decode`], awaiting each read-back (any backend, WebGPU included); `between_steps` as for
@@ -270,15 +294,20 @@ pub async fn decode_async<M: Seq2Seq>(
     src: Tensor<2, Int>,
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
+    syntax: Option<&PythonSyntax>,
     between_steps: impl AsyncFnMut(),
 ) -> Result<Vec<Vec<Hypothesis>>, ReadBackError> {
     match config.search {
-        Search::Greedy => Ok(greedy_async(model, src, src_mask, config, between_steps)
-            .await?
-            .into_iter()
-            .map(|hyp| vec![hyp])
-            .collect()),
-        Search::Beam { .. } => beam_search_async(model, src, src_mask, config, between_steps).await,
+        Search::Greedy => Ok(
+            greedy_async(model, src, src_mask, config, syntax, between_steps)
+                .await?
+                .into_iter()
+                .map(|hyp| vec![hyp])
+                .collect(),
+        ),
+        Search::Beam { .. } => {
+            beam_search_async(model, src, src_mask, config, syntax, between_steps).await
+        }
     }
 }
 
@@ -290,7 +319,15 @@ pub fn greedy<M: Seq2Seq>(
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
 ) -> Vec<Hypothesis> {
-    block_on(greedy_async(model, src, src_mask, config, async || {})).expect("greedy decoding")
+    block_on(greedy_async(
+        model,
+        src,
+        src_mask,
+        config,
+        None,
+        async || {},
+    ))
+    .expect("greedy decoding")
 }
 
 /// [`greedy`], awaiting each read-back (any backend, WebGPU included). `between_steps` is awaited after
@@ -301,6 +338,7 @@ pub async fn greedy_async<M: Seq2Seq>(
     src: Tensor<2, Int>,
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
+    syntax: Option<&PythonSyntax>,
     mut between_steps: impl AsyncFnMut(),
 ) -> Result<Vec<Hypothesis>, ReadBackError> {
     let [batch_size, src_len] = src.dims();
@@ -309,11 +347,21 @@ pub async fn greedy_async<M: Seq2Seq>(
     let mut state = model.encode(src, src_mask);
     let mut tokens = ints(&vec![SOS; batch_size], &device);
     let mut hyps = vec![Hypothesis::start(); batch_size];
-    let banned = config.banned(model.tgt_vocab_size(), &device);
+    let mut syntax_states = vec![SyntaxState::new(); batch_size];
+    let vocab_size = model.tgt_vocab_size();
+    let banned = config.banned(vocab_size, &device);
     for _ in 0..config.max_len() {
         let step = model.decode_step(tokens, state);
         state = step.state;
-        let log_probs = log_softmax(step.logits, 1) + banned.clone(); // [B, V] + [1, V]
+        let mut log_probs = log_softmax(step.logits, 1) + banned.clone(); // [B, V] + [1, V]
+        if let Some(syntax) = syntax {
+            let mut mask = vec![0.0f32; batch_size * vocab_size];
+            for (b, rows) in mask.chunks_mut(vocab_size).enumerate() {
+                syntax.mask(&syntax_states[b], rows);
+            }
+            log_probs = log_probs
+                + Tensor::from_data(TensorData::new(mask, [batch_size, vocab_size]), &device);
+        }
         let (log_probs, next) = log_probs.max_dim_with_indices(1); // [B, 1] each
         tokens = next.reshape([batch_size]); // [B, 1] -> [B]
         let chosen = read_ints_async(tokens.clone()).await?;
@@ -332,6 +380,9 @@ pub async fn greedy_async<M: Seq2Seq>(
                 .map(|a| &a[b * src_len..b * src_len + lengths[b]]);
             let p = p_gen.as_ref().map(|p| p[b]);
             hyp.push(chosen[b] as usize, log_probs[b], row, p);
+            if let Some(syntax) = syntax {
+                syntax.advance(&mut syntax_states[b], chosen[b] as usize);
+            }
         }
         between_steps().await;
         if config.stop_at_eos && hyps.iter().all(|h| h.finished) {
@@ -353,7 +404,15 @@ pub fn beam_search<M: Seq2Seq>(
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
 ) -> Vec<Vec<Hypothesis>> {
-    block_on(beam_search_async(model, src, src_mask, config, async || {})).expect("beam search")
+    block_on(beam_search_async(
+        model,
+        src,
+        src_mask,
+        config,
+        None,
+        async || {},
+    ))
+    .expect("beam search")
 }
 
 /// [`beam_search`], awaiting each read-back (any backend, WebGPU included); `between_steps` as for
@@ -363,6 +422,7 @@ pub async fn beam_search_async<M: Seq2Seq>(
     src: Tensor<2, Int>,
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
+    syntax: Option<&PythonSyntax>,
     mut between_steps: impl AsyncFnMut(),
 ) -> Result<Vec<Vec<Hypothesis>>, ReadBackError> {
     let k = config.search.width();
@@ -376,15 +436,16 @@ pub async fn beam_search_async<M: Seq2Seq>(
     let expand: Vec<usize> = (0..batch_size * k).map(|r| r / k).collect();
     let mut state = model.encode(src, src_mask).select(ints(&expand, &device));
     let mut tokens = ints(&vec![SOS; batch_size * k], &device);
-    let mut live: Vec<Vec<(usize, Hypothesis)>> = (0..batch_size)
-        .map(|b| vec![(b * k, Hypothesis::start())])
+    // Per input: (row, hypothesis, where it stands syntactically).
+    let mut live: Vec<Vec<(usize, Hypothesis, SyntaxState)>> = (0..batch_size)
+        .map(|b| vec![(b * k, Hypothesis::start(), SyntaxState::new())])
         .collect();
     let mut done: Vec<Vec<Hypothesis>> = vec![Vec::new(); batch_size];
     for step_index in 0..config.max_len() {
         let step = model.decode_step(tokens, state);
         let vocab_size = step.logits.dims()[1];
         let log_probs = log_softmax(step.logits, 1) + banned.clone(); // [B*k, V] + [1, V]
-        let log_probs = read_floats_async(log_probs).await?; // [B*k, V]
+        let mut log_probs = read_floats_async(log_probs).await?; // [B*k, V]
         let attention = match step.attention {
             Some(a) => Some(read_floats_async(a).await?), // [B*k, S]
             None => None,
@@ -401,8 +462,11 @@ pub async fn beam_search_async<M: Seq2Seq>(
             // (score, beam, token), best first; ties go to the lower beam and token, like argmax.
             let mut candidates: Vec<(f32, usize, usize)> =
                 Vec::with_capacity(beams.len() * vocab_size);
-            for (j, (row, hyp)) in beams.iter().enumerate() {
-                let lp = &log_probs[row * vocab_size..(row + 1) * vocab_size];
+            for (j, (row, hyp, syntax_state)) in beams.iter().enumerate() {
+                let lp = &mut log_probs[row * vocab_size..(row + 1) * vocab_size];
+                if let Some(syntax) = syntax {
+                    syntax.mask(syntax_state, lp);
+                }
                 candidates.extend(
                     lp.iter()
                         .enumerate()
@@ -418,11 +482,16 @@ pub async fn beam_search_async<M: Seq2Seq>(
             }
             candidates.sort_by(order);
             for (total, j, v) in candidates {
-                if done[b].len() >= k {
+                // Banned ids (minus infinity) are never worth a beam slot.
+                if done[b].len() >= k || !total.is_finite() {
                     break;
                 }
-                let (row, parent) = &beams[j];
+                let (row, parent, parent_syntax) = &beams[j];
                 let mut hyp = parent.clone();
+                let mut syntax_state = parent_syntax.clone();
+                if let Some(syntax) = syntax {
+                    syntax.advance(&mut syntax_state, v);
+                }
                 let attention_row = attention
                     .as_ref()
                     .map(|a| &a[row * src_len..row * src_len + lengths[b]]);
@@ -436,7 +505,7 @@ pub async fn beam_search_async<M: Seq2Seq>(
                     let slot = b * k + live[b].len();
                     rows.push(*row);
                     next_tokens.push(v);
-                    live[b].push((slot, hyp));
+                    live[b].push((slot, hyp, syntax_state));
                 }
             }
             if done[b].len() >= k {

@@ -11,7 +11,8 @@ use futures_lite::future::block_on;
 use crate::batch::Batch;
 use crate::checkpoint::Checkpoint;
 use crate::decode::{DecodeConfig, Hypothesis, ReadBackError, decode_async};
-use crate::tokenizer::Encoding;
+use crate::syntax::PythonSyntax;
+use crate::tokenizer::{Encoding, layout_tokens};
 use crate::vocab::{EOS, SOS, SPECIALS};
 
 /// The result for one description.
@@ -179,9 +180,33 @@ pub async fn best_async(
     let mut config = config.clone();
     config.max_len = config.max_len.or(Some(checkpoint.target.max_output_len()));
     let config = &config;
-    let hypotheses = decode_async(&checkpoint.model, src, src_mask, config, between_steps).await?;
+    let syntax = config
+        .syntax
+        .then(|| PythonSyntax::new(checkpoint.target.syntax_pieces()));
+    let hypotheses = decode_async(
+        &checkpoint.model,
+        src,
+        src_mask,
+        config,
+        syntax.as_ref(),
+        between_steps,
+    )
+    .await?;
     Ok(hypotheses
         .into_iter()
-        .map(|mut hyps| hyps.swap_remove(0))
+        .map(|hyps| pick(checkpoint, hyps, syntax.is_some()))
         .collect())
+}
+
+/// The best of one input's hypotheses (best first); with syntax-aware decoding, the best one that
+/// finished and whose code lexes as Python, if any.
+fn pick(checkpoint: &Checkpoint, mut hyps: Vec<Hypothesis>, syntax: bool) -> Hypothesis {
+    let lexes =
+        |h: &Hypothesis| h.finished && layout_tokens(&checkpoint.target.text(&h.tokens)).is_ok();
+    let chosen = if syntax {
+        hyps.iter().position(lexes).unwrap_or(0)
+    } else {
+        0
+    };
+    hyps.swap_remove(chosen)
 }

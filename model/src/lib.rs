@@ -9,6 +9,7 @@ pub mod generate;
 pub mod models;
 pub mod nn;
 pub mod rng;
+pub mod syntax;
 pub mod tokenizer;
 pub mod train;
 pub mod vocab;

@@ -71,7 +71,7 @@ fn outputs(config: &DecodeConfig) -> Vec<Vec<usize>> {
     let device = Device::flex();
     let src = Tensor::<2, Int>::from_ints([[SOS as i64, 5, EOS as i64]; 2], &device);
     let src_mask = src.clone().greater_elem(-1);
-    decode(&Stub, src, src_mask, config)
+    decode(&Stub, src, src_mask, config, None)
         .into_iter()
         .flatten()
         .map(|hyp| hyp.tokens)

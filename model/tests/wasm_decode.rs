@@ -85,9 +85,14 @@ async fn decode_async(files: &CheckpointFiles) -> Vec<Vec<usize>> {
     let b = batch(&toy_examples(), &device);
     let config = DecodeConfig::new().with_max_len(10);
     let mut steps = 0;
-    let hyps = greedy_async(&checkpoint.model, b.src, b.src_mask, &config, async || {
-        steps += 1
-    })
+    let hyps = greedy_async(
+        &checkpoint.model,
+        b.src,
+        b.src_mask,
+        &config,
+        None,
+        async || steps += 1,
+    )
     .await
     .expect("read-backs");
     // The hook runs once per decoding step: as many as the longest hypothesis took.

@@ -11,6 +11,7 @@ use model::generate::best;
 use model::tokenizer::Encoding;
 use serde::{Deserialize, Serialize};
 
+use crate::baseline::bm25_answers;
 use crate::corpus::{Pair, load_pairs, within_limits};
 use crate::data::DataSpec;
 use crate::device::{DEVICE_HELP, device};
@@ -38,6 +39,13 @@ pub struct EvalArgs {
     /// Never generate `<unk>` (the next most probable token instead).
     #[arg(long)]
     pub forbid_unk: bool,
+    /// Decode without the syntax rules (brackets, strings, indentation), to compare.
+    #[arg(long)]
+    pub unconstrained: bool,
+    /// Score a baseline instead of the checkpoint's model: bm25 answers with the code of the training
+    /// pair (of the checkpoint's own data) whose docstring is closest.
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<Baseline>,
     /// Evaluate the first N pairs only.
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
@@ -62,6 +70,8 @@ impl EvalArgs {
             all: false,
             beam,
             forbid_unk: false,
+            unconstrained: false,
+            baseline: None,
             limit: None,
             json: false,
             predictions: None,
@@ -76,7 +86,15 @@ impl EvalArgs {
         DecodeConfig::new()
             .with_beam_width(self.beam)
             .with_forbid_unk(self.forbid_unk)
+            .with_syntax(!self.unconstrained)
     }
+}
+
+/// A model-free answer to score beside the models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Baseline {
+    /// The code of the training pair whose docstring is closest by BM25.
+    Bm25,
 }
 
 /// One evaluated example, as written to the predictions file.
@@ -123,6 +141,30 @@ pub fn evaluate_pairs(
         .iter()
         .map(|ids| (checkpoint.target.tokens(ids), checkpoint.target.text(ids)))
         .collect();
+    score(pairs, outputs, |reference| {
+        Some(seed_reference(checkpoint, reference))
+    })
+}
+
+/// The scores of the BM25 baseline on `pairs`, its pool the training pairs of `pool`.
+pub fn evaluate_baseline(pool: &[Pair], pairs: &[Pair]) -> (EvalSummary, Vec<Prediction>) {
+    let outputs = bm25_answers(pool, pairs)
+        .into_iter()
+        .map(|layout| {
+            let code = model::tokenizer::detokenize(&layout);
+            (layout, code)
+        })
+        .collect();
+    score(pairs, outputs, |_| None)
+}
+
+/// Scores `outputs` (layout tokens and code, one per pair); `seed_reference` spells a reference as
+/// the model's vocabulary does.
+fn score(
+    pairs: &[Pair],
+    outputs: Vec<(Vec<String>, String)>,
+    seed_reference: impl Fn(&[String]) -> Option<Vec<String>>,
+) -> (EvalSummary, Vec<Prediction>) {
     let examples: Vec<Example> = pairs
         .iter()
         .zip(&outputs)
@@ -130,6 +172,7 @@ pub fn evaluate_pairs(
             docstring_len: p.docstring_tokens.len(),
             reference: p.code_tokens.clone(),
             hypothesis_layout: out.clone(),
+            seed_reference: seed_reference(&p.code_tokens),
         })
         .collect();
     let summary = evaluate(&examples);
@@ -152,6 +195,13 @@ pub fn evaluate_pairs(
         })
         .collect();
     (summary, predictions)
+}
+
+/// `reference` as the model's target vocabulary spells it (the reference design's BLEU compares
+/// against that: a rare reference token becomes `<unk>`).
+fn seed_reference(checkpoint: &Checkpoint, reference: &[String]) -> Vec<String> {
+    let ids = checkpoint.target.encode_words(reference).ids;
+    checkpoint.target.tokens(&ids)
 }
 
 /// The pairs `args` point at: the checkpoint's own split, or a file.
@@ -198,28 +248,46 @@ pub fn run(args: &EvalArgs) -> Result<EvalSummary> {
     let (name, pairs) = eval_pairs(args, &checkpoint)?;
     let config = args.decode_config();
     let started = std::time::Instant::now();
-    let (summary, predictions) = evaluate_pairs(&checkpoint, &pairs, &config, &device);
+    let (summary, predictions) = match args.baseline {
+        Some(Baseline::Bm25) => evaluate_baseline(&training_pairs(&checkpoint)?, &pairs),
+        None => evaluate_pairs(&checkpoint, &pairs, &config, &device),
+    };
     if let Some(path) = &args.predictions {
         write_predictions(path, &predictions)?;
     }
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
     } else {
+        let what = match args.baseline {
+            Some(Baseline::Bm25) => "the BM25 baseline (pool: its training pairs)".to_string(),
+            None => format!(
+                "{} ({})",
+                args.checkpoint.display(),
+                checkpoint.config.model.kind
+            ),
+        };
+        let search = match (args.baseline, args.beam) {
+            (Some(_), _) => "retrieval".to_string(),
+            (None, 1) => "greedy".to_string(),
+            (None, k) => format!("beam {k}"),
+        };
         println!(
-            "{} ({}) on {name}, {} pairs, {} in {:.0} s",
-            args.checkpoint.display(),
-            checkpoint.config.model.kind,
+            "{what} on {name}, {} pairs, {search} in {:.0} s",
             summary.n,
-            if args.beam > 1 {
-                format!("beam {}", args.beam)
-            } else {
-                "greedy".into()
-            },
             started.elapsed().as_secs_f64()
         );
         print!("{}", crate::tables::summary_table(&summary));
     }
     Ok(summary)
+}
+
+/// The training pairs of the checkpoint's own data: the baseline's pool, the pairs the model
+/// learned from.
+pub fn training_pairs(checkpoint: &Checkpoint) -> Result<Vec<Pair>> {
+    let spec = DataSpec::from_card(&checkpoint.card.data).context(
+        "the checkpoint does not say which data it was trained on, so the baseline has no pool",
+    )?;
+    Ok(spec.load()?.train)
 }
 
 /// Loads a checkpoint folder, naming it in errors.

@@ -40,6 +40,9 @@ pub struct GenerateArgs {
     /// Never generate `<unk>` (the next most probable token instead).
     #[arg(long)]
     pub forbid_unk: bool,
+    /// Decode without the syntax rules (brackets, strings, indentation), to compare.
+    #[arg(long)]
+    pub unconstrained: bool,
     /// Maximum generated ids (default: 80 for word tokens, 256 for subword pieces).
     #[arg(long, value_name = "N")]
     pub max_len: Option<usize>,
@@ -69,6 +72,7 @@ pub fn run(args: &GenerateArgs) -> Result<()> {
     let config = DecodeConfig::new()
         .with_beam_width(args.beam)
         .with_forbid_unk(args.forbid_unk)
+        .with_syntax(!args.unconstrained)
         .with_max_len_option(args.max_len);
     if let Some(input) = &args.input {
         let descriptions = read_descriptions(input)?;
@@ -129,12 +133,24 @@ pub fn write_attention(path: &Path, generation: &Generation) -> Result<()> {
     };
     let rows = generation.attention_rows();
     match path.extension().and_then(|e| e.to_str()) {
-        Some("svg") => attention_heatmap(path, &generation.src_tokens, &rows, weights)?,
+        Some("svg") => {
+            // Copy models: each row says how likely the token was generated rather than copied.
+            let labels: Vec<String> = match &generation.p_gen {
+                Some(p_gen) => rows
+                    .iter()
+                    .zip(p_gen)
+                    .map(|(row, p)| format!("{row}  p_gen {p:.2}"))
+                    .collect(),
+                None => rows.clone(),
+            };
+            attention_heatmap(path, &generation.src_tokens, &labels, weights)?
+        }
         Some("json") => {
             let json = serde_json::json!({
                 "src_tokens": generation.src_tokens,
                 "generated_tokens": rows,
                 "weights": weights,
+                "p_gen": generation.p_gen,
             });
             crate::train::run_dir::write_atomic(path, serde_json::to_string(&json)?.as_bytes())?;
         }

@@ -2,6 +2,7 @@
 //! comparison reports and benchmarks. The binary's subcommands are thin wrappers over these modules.
 
 pub mod atomic;
+pub mod baseline;
 pub mod bench;
 pub mod compare;
 pub mod corpus;

@@ -17,6 +17,10 @@ pub fn summary_table(s: &EvalSummary) -> String {
     let mut out = String::new();
     let rows = [
         ("BLEU-4", format!("{:.2}", s.bleu)),
+        (
+            "seed BLEU (nltk)",
+            s.seed_bleu.map_or("-".into(), |b| format!("{b:.2}")),
+        ),
         ("token accuracy", format!("{:.2}%", s.token_accuracy)),
         ("exact match", format!("{:.2}%", s.exact_match)),
         ("syntax valid", format!("{:.2}%", s.syntax_valid)),
@@ -37,6 +41,11 @@ pub fn summary_table(s: &EvalSummary) -> String {
         (
             "unbalanced brackets",
             format!("{:.2}%", s.unbalanced_brackets),
+        ),
+        (
+            "distinct outputs",
+            s.distinct_outputs
+                .map_or("-".into(), |d| format!("{d:.1}%")),
         ),
     ];
     for (name, value) in rows {

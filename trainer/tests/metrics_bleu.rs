@@ -4,7 +4,7 @@
 //! microsoft/CodeXGLUE `Text-Code/text-to-code/evaluator/bleu.py` (TensorFlow NMT) with
 //! `max_order=4, smooth=True` on the same whitespace-split corpora, printing `100 * bleu`.
 
-use trainer::metrics::{BleuScore, corpus_bleu};
+use trainer::metrics::{BleuScore, corpus_bleu, seed_bleu};
 
 fn tokens(text: &str) -> Vec<String> {
     text.split_whitespace().map(str::to_string).collect()
@@ -132,4 +132,25 @@ fn empty_corpus_and_empty_hypotheses_score_zero() {
 #[should_panic(expected = "one reference per hypothesis")]
 fn mismatched_corpora_panic() {
     corpus_bleu(&[tokens("a")], &[tokens("a"), tokens("b")]);
+}
+
+/// Values printed by nltk 3.9: `100 * corpus_bleu([[ref.split()] ...], [hyp.split() ...],
+/// smoothing_function=SmoothingFunction().method1)`.
+#[test]
+fn seed_bleu_matches_nltk() {
+    let refs = [
+        tokens("def f ( x ) : return x + 1"),
+        tokens("a = b"),
+        tokens("print ( <unk> )"),
+    ];
+    let hyps = [
+        tokens("def f ( y ) : return y"),
+        tokens("a = c"),
+        tokens("print ( <unk> ) ) x"),
+    ];
+    assert_close(seed_bleu(&refs, &hyps), 35.729732781624016);
+    // A hypothesis shorter than 4 tokens counts 1 possible n-gram per order.
+    assert_close(seed_bleu(&refs[1..2], &[tokens("a")]), 2.406639476314542);
+    // No unigram in common: 0, not smoothed.
+    assert_eq!(seed_bleu(&refs[..1], &[tokens("zzz")]), 0.0);
 }

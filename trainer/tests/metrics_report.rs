@@ -11,6 +11,7 @@ fn example(docstring_len: usize, reference: &str, hypothesis_layout: &str) -> Ex
         docstring_len,
         reference: tokens(reference),
         hypothesis_layout: tokens(hypothesis_layout),
+        seed_reference: None,
     }
 }
 

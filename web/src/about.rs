@@ -60,6 +60,8 @@ mod tests {
         card.test = Some(EvalSummary {
             n: 1000,
             bleu: 7.891,
+            seed_bleu: None,
+            distinct_outputs: None,
             token_accuracy: 21.04,
             exact_match: 0.0,
             syntax_valid: 0.0,

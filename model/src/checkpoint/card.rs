@@ -131,8 +131,16 @@ pub struct Sample {
 pub struct EvalSummary {
     /// Number of examples.
     pub n: usize,
-    /// Corpus-level smoothed BLEU-4 x 100 (CodeXGLUE's smoothing).
+    /// Corpus-level smoothed BLEU-4 x 100 (CodeXGLUE's smoothing): the headline ("strict BLEU").
     pub bleu: f64,
+    /// The reference design's BLEU (nltk `corpus_bleu`, `method1` smoothing, references through the
+    /// model's target vocabulary), to compare with its published table; absent in older cards.
+    #[serde(default)]
+    pub seed_bleu: Option<f64>,
+    /// Percentage of outputs that differ from every other output (a model writing one output for
+    /// every input scores `100 / n`).
+    #[serde(default)]
+    pub distinct_outputs: Option<f64>,
     /// Mean over examples of the position-wise token accuracy, in percent.
     pub token_accuracy: f64,
     /// Percentage of outputs identical to their reference (code tokens).

@@ -83,10 +83,34 @@ impl ModelConfig {
 #[derive(Deserialize)]
 struct Nested {
     kind: ModelKind,
-    encoder: SideConfig,
-    decoder: SideConfig,
+    encoder: SideFile,
+    decoder: SideFile,
     #[serde(default)]
     copy: bool,
+}
+
+/// A side as saved: options added after a checkpoint was written take their defaults (Burn's
+/// `Config` derive would require every field).
+#[derive(Deserialize)]
+struct SideFile {
+    vocab_size: usize,
+    embedding_size: usize,
+    hidden_size: usize,
+    num_layers: usize,
+    dropout: f64,
+    #[serde(default)]
+    bidirectional: bool,
+}
+
+impl From<SideFile> for SideConfig {
+    fn from(side: SideFile) -> Self {
+        SideConfig::new(side.vocab_size)
+            .with_embedding_size(side.embedding_size)
+            .with_hidden_size(side.hidden_size)
+            .with_num_layers(side.num_layers)
+            .with_dropout(side.dropout)
+            .with_bidirectional(side.bidirectional)
+    }
 }
 
 /// The flat form of checkpoint format 1 (one set of sizes for both sides), which older checkpoints and
@@ -117,8 +141,8 @@ impl TryFrom<serde_json::Value> for ModelConfig {
             } = serde_json::from_value(value)?;
             return Ok(Self {
                 kind,
-                encoder,
-                decoder,
+                encoder: encoder.into(),
+                decoder: decoder.into(),
                 copy,
             });
         }
@@ -143,6 +167,21 @@ mod tests {
         let json = serde_json::to_string(&config).unwrap();
         assert!(json.contains(r#""encoder":{"vocab_size":10"#), "{json}");
         assert_eq!(serde_json::from_str::<ModelConfig>(&json).unwrap(), config);
+        let mut options = config.clone();
+        options.copy = true;
+        options.encoder.bidirectional = true;
+        let json = serde_json::to_string(&options).unwrap();
+        assert_eq!(serde_json::from_str::<ModelConfig>(&json).unwrap(), options);
+    }
+
+    #[test]
+    fn options_added_later_default_to_off() {
+        let saved = r#"{"kind":"attention","encoder":{"vocab_size":10,"embedding_size":8,
+            "hidden_size":16,"num_layers":1,"dropout":0.5},"decoder":{"vocab_size":20,
+            "embedding_size":8,"hidden_size":16,"num_layers":1,"dropout":0.5}}"#;
+        let config: ModelConfig = serde_json::from_str(saved).unwrap();
+        assert!(!config.copy && !config.encoder.bidirectional);
+        assert_eq!(config.decoder.vocab_size, 20);
     }
 
     #[test]

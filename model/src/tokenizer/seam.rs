@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{DocstringWords, LayoutWords, Side, Subwords};
+use crate::syntax::Piece;
 use crate::vocab::VocabError;
 
 /// Ids of one text, without `<sos>`/`<eos>`.
@@ -57,6 +58,17 @@ pub trait Tokenizer: std::fmt::Debug + Send + Sync {
     /// for word tokenizers, the pieces for subword ones.
     fn pieces(&self, ids: &[usize]) -> Vec<String> {
         self.tokens(ids)
+    }
+
+    /// What each id of the vocabulary spells, for syntax-aware decoding (the target side). Word
+    /// tokenizers: every id starts a token.
+    fn syntax_pieces(&self) -> Vec<Piece> {
+        (0..self.vocab_size())
+            .map(|id| match self.pieces(&[id]).first() {
+                Some(token) => Piece::of_token(token),
+                None => Piece::Special,
+            })
+            .collect()
     }
 
     /// How many ids decoding may generate by default (the target side): the reference design's 80 for

@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use super::bpe::{Bpe, BpeError, WORD_START, piece_byte};
 use super::seam::{Encoding, TokenizeError, Tokenizer, TokenizerConfig};
 use super::{DEDENT, INDENT, MAX_SRC_LEN, NEWLINE, detokenize, docstring_tokens, layout_tokens};
-use crate::vocab::{EOS, PAD, SOS};
+use crate::syntax::Piece;
+use crate::vocab::{EOS, PAD, SOS, SPECIALS};
 
 /// The file both sides are saved as.
 pub const SUBWORDS_FILE: &str = "tokenizer.json";
@@ -201,6 +202,24 @@ impl Tokenizer for Subwords {
             .filter(|&id| id != PAD && id != SOS)
             .collect();
         self.piece_labels(&kept)
+    }
+
+    fn syntax_pieces(&self) -> Vec<Piece> {
+        (0..self.bpe.vocab_size())
+            .map(|id| {
+                let piece = self.bpe.piece(id);
+                if id < SPECIALS.len() {
+                    return Piece::Special;
+                }
+                if let Some(byte) = piece_byte(piece) {
+                    return Piece::Continue(byte.is_ascii().then(|| char::from(byte).to_string()));
+                }
+                match piece.strip_prefix(WORD_START) {
+                    Some(word) => Piece::of_token(word),
+                    None => Piece::Continue(Some(piece.to_string())),
+                }
+            })
+            .collect()
     }
 
     /// The 95th percentile of the reference preset's test functions is about 140 pieces (4,000 pieces).

@@ -103,6 +103,65 @@ where
     }
 }
 
+/// The reference design's BLEU ("seed BLEU"): nltk's `corpus_bleu(references, hypotheses,
+/// smoothing_function=SmoothingFunction().method1)` with its default weights (0.25 each for orders
+/// 1-4), one reference per hypothesis, x 100.
+///
+/// Exact definition (nltk 3.9 `bleu_score.py`):
+///
+/// 1. Per order `n`, summed over the corpus: the clipped matches, and `max(1, len(hyp) - n + 1)`
+///    (a hypothesis shorter than `n` still counts 1).
+/// 2. `method1`: a precision whose matches are 0 becomes `0.1 / possible`.
+/// 3. No unigram match at all scores 0.
+/// 4. `bp = 1` if the hypotheses are longer in total, 0 if they are empty, else
+///    `exp(1 - ref_len / hyp_len)`.
+/// 5. `BLEU = 100 * bp * exp(sum_n ln(p_n) / 4)`.
+///
+/// The reference design passes its references through the model's target vocabulary first (so a
+/// rare reference token is `<unk>`, which an output `<unk>` matches); the caller does that.
+pub fn seed_bleu<R, H>(references: &[R], hypotheses: &[H]) -> f64
+where
+    R: AsRef<[String]>,
+    H: AsRef<[String]>,
+{
+    assert_eq!(
+        references.len(),
+        hypotheses.len(),
+        "one reference per hypothesis"
+    );
+    let mut matches = [0usize; MAX_ORDER];
+    let mut possible = [0usize; MAX_ORDER];
+    let (mut reference_length, mut hypothesis_length) = (0, 0);
+    for (reference, hypothesis) in references.iter().zip(hypotheses) {
+        let (reference, hypothesis) = (reference.as_ref(), hypothesis.as_ref());
+        reference_length += reference.len();
+        hypothesis_length += hypothesis.len();
+        for n in 1..=MAX_ORDER {
+            matches[n - 1] += clipped_matches(reference, hypothesis, n);
+            possible[n - 1] += (hypothesis.len() + 1).saturating_sub(n).max(1);
+        }
+    }
+    if matches[0] == 0 {
+        return 0.0;
+    }
+    let log_precision: f64 = (0..MAX_ORDER)
+        .map(|i| {
+            let hits = if matches[i] == 0 {
+                0.1
+            } else {
+                matches[i] as f64
+            };
+            (hits / possible[i] as f64).ln()
+        })
+        .sum();
+    let brevity_penalty = if hypothesis_length > reference_length {
+        1.0
+    } else {
+        (1.0 - reference_length as f64 / hypothesis_length as f64).exp()
+    };
+    100.0 * brevity_penalty * (log_precision / MAX_ORDER as f64).exp()
+}
+
 /// Number of n-grams of order `n` in `hypothesis` that also occur in `reference`, each n-gram counted
 /// at most as often as it occurs in the reference ("clipping": `a a a a` against `a b a c` has 2
 /// unigram matches, not 4).

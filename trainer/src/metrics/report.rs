@@ -1,7 +1,7 @@
 //! One function, [`evaluate`], that turns a model's test-set outputs into the numbers of the report.
 
 use super::accuracy::{exact_match, token_accuracy};
-use super::bleu::corpus_bleu;
+use super::bleu::{corpus_bleu, seed_bleu};
 use super::shape::{REPETITION_ORDER, brackets_balanced, repetition_rate};
 use super::syntax::SyntaxChecker;
 use model::tokenizer::{detokenize, strip_layout};
@@ -17,6 +17,10 @@ pub struct Example {
     /// The model's output in layout form (with `<newline>` / `<indent>` / `<dedent>`), so that it can
     /// be detokenized into source for the syntax check. Other metrics strip the layout first.
     pub hypothesis_layout: Vec<String>,
+    /// The reference as the model's target vocabulary spells it (rare tokens `<unk>` for word
+    /// vocabularies), for [`EvalSummary::seed_bleu`]; `None`: the reference itself.
+    #[serde(default)]
+    pub seed_reference: Option<Vec<String>>,
 }
 
 /// The summary is part of a checkpoint's card, so its type lives with the card.
@@ -39,6 +43,16 @@ pub fn evaluate(examples: &[Example]) -> EvalSummary {
         .map(|e| strip_layout(&e.hypothesis_layout))
         .collect();
     let pairs = || references.iter().zip(&hypotheses);
+    let seed_references: Vec<Vec<String>> = examples
+        .iter()
+        .zip(&references)
+        .map(|(e, r)| {
+            e.seed_reference
+                .as_deref()
+                .map_or_else(|| r.clone(), strip_layout)
+        })
+        .collect();
+    let distinct: std::collections::HashSet<&Vec<String>> = hypotheses.iter().collect();
 
     let mut checker = SyntaxChecker::new();
     let syntax_valid = examples
@@ -49,6 +63,8 @@ pub fn evaluate(examples: &[Example]) -> EvalSummary {
     EvalSummary {
         n: examples.len(),
         bleu: corpus_bleu(&references, &hypotheses).bleu,
+        seed_bleu: Some(seed_bleu(&seed_references, &hypotheses)),
+        distinct_outputs: Some(percent(distinct.len(), examples.len())),
         token_accuracy: 100.0 * mean(pairs().map(|(r, h)| token_accuracy(r, h))),
         exact_match: percent(
             pairs().filter(|(r, h)| exact_match(r, h)).count(),

@@ -43,6 +43,7 @@ pub fn train_epoch(
         total += loss;
         progress.set_message(format!("{:.3}", total / (i + 1) as f64));
         progress.inc(1);
+        log_progress(progress, i + 1, batches.len(), total / (i + 1) as f64);
     }
     Ok((model, total / batches.len().max(1) as f64))
 }
@@ -70,6 +71,19 @@ pub fn validate(
         scores.loss_sum / tokens,
         100.0 * scores.correct as f64 / tokens,
     )
+}
+
+/// Without a terminal (a run in the background, its output in a log) the bar is not drawn: a line
+/// every tenth of the epoch says how far it got instead.
+fn log_progress(progress: &ProgressBar, done: usize, total: usize, mean_loss: f64) {
+    let step = total.div_ceil(10).max(1);
+    if progress.is_hidden() && done.is_multiple_of(step) && done < total {
+        eprintln!(
+            "{} {done}/{total} batches, loss {mean_loss:.3}, {:.0} s",
+            progress.prefix(),
+            progress.elapsed().as_secs_f64()
+        );
+    }
 }
 
 /// A progress bar with ETA on stderr (drawn only on a terminal).
