@@ -353,19 +353,28 @@ pub async fn greedy_async<M: Seq2Seq>(
     for _ in 0..config.max_len() {
         let step = model.decode_step(tokens, state);
         state = step.state;
-        let mut log_probs = log_softmax(step.logits, 1) + banned.clone(); // [B, V] + [1, V]
-        if let Some(syntax) = syntax {
-            let mut mask = vec![0.0f32; batch_size * vocab_size];
-            for (b, rows) in mask.chunks_mut(vocab_size).enumerate() {
-                syntax.mask(&syntax_states[b], rows);
+        let log_probs = log_softmax(step.logits, 1) + banned.clone(); // [B, V] + [1, V]
+        let (chosen, log_probs) = match syntax {
+            None => {
+                let (log_probs, next) = log_probs.max_dim_with_indices(1); // [B, 1] each
+                let chosen = read_ints_async(next).await?;
+                (chosen, read_floats_async(log_probs).await?)
             }
-            log_probs = log_probs
-                + Tensor::from_data(TensorData::new(mask, [batch_size, vocab_size]), &device);
-        }
-        let (log_probs, next) = log_probs.max_dim_with_indices(1); // [B, 1] each
-        tokens = next.reshape([batch_size]); // [B, 1] -> [B]
-        let chosen = read_ints_async(tokens.clone()).await?;
-        let log_probs = read_floats_async(log_probs).await?;
+            // The rules may move a score from one id to another, so they act on the host.
+            Some(syntax) => {
+                let mut log_probs = read_floats_async(log_probs).await?; // [B, V]
+                let mut chosen = Vec::with_capacity(batch_size);
+                let mut best = Vec::with_capacity(batch_size);
+                for (b, row) in log_probs.chunks_mut(vocab_size).enumerate() {
+                    syntax.mask(&syntax_states[b], row);
+                    let (id, score) = argmax(row);
+                    chosen.push(id as i64);
+                    best.push(score);
+                }
+                (chosen, best)
+            }
+        };
+        tokens = Tensor::from_data(TensorData::new(chosen.clone(), [batch_size]), &device);
         let attention = match step.attention {
             Some(a) => Some(read_floats_async(a).await?), // [B, S]
             None => None,
@@ -393,6 +402,16 @@ pub async fn greedy_async<M: Seq2Seq>(
         hyp.score = hyp.log_prob;
     }
     Ok(hyps)
+}
+
+/// The first highest score of `row` and its index (as the device's argmax picks ties).
+fn argmax(row: &[f32]) -> (usize, f32) {
+    row.iter()
+        .copied()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |best, (i, x)| {
+            if x > best.1 { (i, x) } else { best }
+        })
 }
 
 /// Beam search with `config.search.width()` hypotheses per input. Returns, per row of `src`, up to

@@ -4,6 +4,14 @@
 //! a prefix with a `)` that closes nothing, a `<dedent>` below column zero or an `<eos>` inside an open
 //! bracket can never become valid Python.
 //!
+//! A few more rules hold for the functions the models write, and cannot break ordinary code: the body
+//! of the one function never dedents back to column zero; `.` follows an operand and is followed by a
+//! name; a line cannot
+//! end right after an operator or a keyword that needs an operand (`x =`, `a and`); no three colons
+//! in a row; and a logical line that would end (`<newline>`) as an exact repeat of the line before it
+//! at the same depth ends the function instead (`<eos>` gets the newline's score): the loop a decoder
+//! most often falls into.
+//!
 //! It knows ids only through what they spell ([`Piece`], from the target tokenizer), so the same
 //! rules serve word and subword vocabularies, natively and in wasm. What it does not check (the
 //! grammar of expressions and statements) is left to the model.
@@ -43,6 +51,8 @@ impl Piece {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PythonSyntax {
     pieces: Vec<Piece>,
+    /// The id of `<newline>`, if the vocabulary has one.
+    newline: Option<usize>,
 }
 
 /// Where one hypothesis stands.
@@ -64,6 +74,10 @@ pub struct SyntaxState {
     after_indent: bool,
     /// Nothing generated yet.
     empty: bool,
+    /// The finished tokens of the current logical line.
+    line: Vec<String>,
+    /// The previous logical line's depth and tokens.
+    previous_line: Option<(usize, Vec<String>)>,
 }
 
 impl SyntaxState {
@@ -78,6 +92,7 @@ impl SyntaxState {
     /// Whether the tokens so far form code that may end here.
     pub fn can_end(&self) -> bool {
         !self.empty
+            && !self.wants_operand()
             && self.brackets.is_empty()
             && !self.need_indent
             && !self.after_indent
@@ -96,14 +111,65 @@ impl SyntaxState {
             .map(|t| t == ":")
     }
 
+    /// Whether the token just written needs something after it on the same line (`x =`, `a and`,
+    /// `self.`), so that the line cannot end here.
+    fn wants_operand(&self) -> bool {
+        self.word
+            .as_deref()
+            .is_some_and(|w| NEEDS_OPERAND.contains(&w))
+    }
+
     fn word(&self) -> &str {
         self.word.as_deref().unwrap_or_default()
     }
 
     fn finish_word(&mut self) {
         if let Some(word) = self.word.take() {
+            self.line.push(word.clone());
             self.last = Some(word);
         }
+    }
+
+    /// Whether ending the line here would repeat the line before it (same depth, same tokens).
+    fn repeats_previous_line(&self) -> bool {
+        let Some((depth, previous)) = &self.previous_line else {
+            return false;
+        };
+        let current = self
+            .line
+            .iter()
+            .map(String::as_str)
+            .chain(self.word.as_deref());
+        *depth == self.depth && previous.iter().map(String::as_str).eq(current)
+    }
+}
+
+/// Tokens after which a logical line cannot end: binary and unary operators, `.`, and keywords that
+/// must be followed by something.
+const NEEDS_OPERAND: [&str; 46] = [
+    "=", "+=", "-=", "*=", "/=", "//=", "%=", "**=", "@=", "&=", "|=", "^=", ">>=", "<<=", "+",
+    "-", "*", "/", "//", "%", "**", "@", "|", "&", "^", "~", "<<", ">>", "==", "!=", "<", ">",
+    "<=", ">=", ".", "->", "and", "or", "not", "in", "is", "if", "elif", "while", "for", "lambda",
+];
+
+/// Python's keywords but `True`, `False` and `None` (which are values).
+const KEYWORDS: [&str; 32] = [
+    "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
+    "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
+    "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
+
+/// Whether `token` ends an operand (a name, a number, a string or a closing bracket), so that `.`
+/// may follow it.
+fn ends_atom(token: &str) -> bool {
+    if string_state(token) != StringState::NotString {
+        return true;
+    }
+    match token.chars().next() {
+        Some(')' | ']' | '}') => true,
+        Some(c) if c.is_ascii_digit() => true,
+        Some(c) if c.is_alphabetic() || c == '_' => !KEYWORDS.contains(&token),
+        _ => false,
     }
 }
 
@@ -164,7 +230,8 @@ fn closing(open: char) -> char {
 impl PythonSyntax {
     /// `pieces[id]`: what each id of the target vocabulary spells.
     pub fn new(pieces: Vec<Piece>) -> Self {
-        Self { pieces }
+        let newline = pieces.iter().position(|p| *p == Piece::Newline);
+        Self { pieces, newline }
     }
 
     pub fn vocab_size(&self) -> usize {
@@ -187,9 +254,27 @@ impl PythonSyntax {
             Piece::Special | Piece::Indent => false,
             Piece::Continue(text) => self.may_continue(state, text.as_deref()),
             _ if in_string => false,
-            Piece::Newline => state.brackets.is_empty() && !state.line_start && !state.after_indent,
+            Piece::Newline => {
+                state.brackets.is_empty()
+                    && !state.wants_operand()
+                    && !state.line_start
+                    && !state.after_indent
+                    && !state.repeats_previous_line()
+            }
+            // The output is one function: its body never dedents back to column zero.
             Piece::Dedent => {
-                state.line_start && state.depth > 0 && !state.after_indent && !state.empty
+                state.line_start && state.depth > 1 && !state.after_indent && !state.empty
+            }
+            // After `.` comes an attribute name.
+            Piece::Start(text) if state.word.as_deref() == Some(".") => text
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_'),
+            // An attribute belongs to something: `.` follows a name, a literal or a closing bracket.
+            Piece::Start(text) if text == "." => state.word.as_deref().is_some_and(ends_atom),
+            // `a[::2]` has two colons in a row, nothing has three.
+            Piece::Start(text) if text == ":" && state.word.as_deref() == Some(":") => {
+                state.line.last().is_none_or(|t| t != ":")
             }
             Piece::Start(text) => match text.as_str() {
                 ")" | "]" | "}" => state
@@ -210,6 +295,10 @@ impl PythonSyntax {
         if ["(", ")", "[", "]", "{", "}", ","].contains(&word) {
             return false;
         }
+        // `.` grows only into `...`.
+        if word == "." {
+            return text.is_some_and(|t| t.starts_with('.'));
+        }
         match string_state(word) {
             StringState::Closed => false,
             // Only a third quote makes `''` the start of a triple-quoted string.
@@ -226,6 +315,15 @@ impl PythonSyntax {
         let allowed: Vec<bool> = (0..scores.len()).map(|id| self.allows(state, id)).collect();
         if !allowed.contains(&true) {
             return;
+        }
+        // A line that would end as a repeat of the one before ends the function instead: `<eos>`
+        // gets the score of the `<newline>` it replaces.
+        if let Some(newline) = self.newline.filter(|&n| n < scores.len())
+            && state.repeats_previous_line()
+            && state.can_end()
+            && EOS < scores.len()
+        {
+            scores[EOS] = scores[EOS].max(scores[newline]);
         }
         for (score, allowed) in scores.iter_mut().zip(allowed) {
             if !allowed {
@@ -247,6 +345,7 @@ impl PythonSyntax {
                 state.finish_word();
                 state.last = None;
                 state.line_start = true;
+                state.previous_line = Some((state.depth, std::mem::take(&mut state.line)));
             }
             Piece::Indent => {
                 state.depth += 1;
@@ -294,6 +393,7 @@ mod tests {
             "x",
             "if",
             "'",
+            ".",
         ] {
             pieces.push(Piece::of_token(t));
         }
@@ -358,13 +458,61 @@ mod tests {
             &[Piece::Newline, Piece::Indent, start("x"), Piece::Newline],
         ];
         let state = run(&s, &body.concat());
+        assert!(
+            !s.allows(&state, id(&s, &Piece::Dedent)),
+            "out of the function"
+        );
+        let nested = [&body.concat()[..], &header[..], &body.concat()[3..]].concat();
+        let state = run(&s, &nested);
         assert!(s.allows(&state, id(&s, &Piece::Dedent)));
-        let state = run(&s, &[&body.concat()[..], &[Piece::Dedent]].concat());
-        assert!(!s.allows(&state, id(&s, &Piece::Dedent)), "below zero");
+        let state = run(&s, &[&nested[..], &[Piece::Dedent]].concat());
+        assert!(
+            !s.allows(&state, id(&s, &Piece::Dedent)),
+            "out of the function"
+        );
         assert!(
             !s.allows(&state, id(&s, &Piece::Indent)),
             "an unexpected indent"
         );
+    }
+
+    #[test]
+    fn a_line_cannot_repeat_the_one_before_and_a_dot_needs_a_name() {
+        let s = syntax();
+        let line = [start("x"), start("("), start(")")];
+        let twice = [&line[..], &[Piece::Newline], &line[..]].concat();
+        let state = run(&s, &twice);
+        assert!(!s.allows(&state, id(&s, &Piece::Newline)));
+        assert!(s.allows(&state, EOS));
+        let mut scores = vec![0.0f32; s.vocab_size()];
+        scores[id(&s, &Piece::Newline)] = 5.0;
+        s.mask(&state, &mut scores);
+        assert_eq!(scores[EOS], 5.0, "the newline's score goes to <eos>");
+        assert_eq!(scores[id(&s, &Piece::Newline)], f32::NEG_INFINITY);
+        let state = run(&s, &[start("x"), start(".")]);
+        assert!(s.allows(&state, id(&s, &start("if"))));
+        assert!(!s.allows(&state, id(&s, &start("("))));
+        assert!(!s.allows(&state, id(&s, &start("."))));
+        assert!(
+            !s.allows(&state, id(&s, &Piece::Newline)),
+            "x. is not a statement"
+        );
+        let state = run(&s, &[start("if")]);
+        assert!(
+            !s.allows(&state, id(&s, &start("."))),
+            "if . is not an expression"
+        );
+        let state = run(&s, &[start("x"), start("("), start(")")]);
+        assert!(s.allows(&state, id(&s, &start("."))));
+        let state = run(&s, &[start("x"), start(".")]);
+        assert!(!s.allows(&state, EOS));
+        assert!(
+            !s.allows(&state, id(&s, &Piece::Continue(Some("a".into())))),
+            "not .a"
+        );
+        let state = run(&s, &[start("x"), start("["), start(":"), start(":")]);
+        assert!(!s.allows(&state, id(&s, &start(":"))));
+        assert!(s.allows(&state, id(&s, &start("]"))));
     }
 
     #[test]

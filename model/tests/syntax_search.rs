@@ -1,5 +1,5 @@
 //! Syntax-aware decoding over random scores: whatever a (stub) model prefers, greedy and beam search
-//! with the syntax rules never close a bracket that is not open, never dedent below zero, never leave
+//! with the syntax rules never close a bracket that is not open, never dedent out of the function, never leave
 //! a block header without an indented body, and finish only with every bracket and string closed.
 
 use burn::prelude::*;
@@ -134,7 +134,7 @@ fn check(pieces: &[Piece], ids: &[usize], finished: bool) {
             Piece::Indent => depth += 1,
             Piece::Dedent => {
                 depth -= 1;
-                assert!(depth >= 0, "a dedent below zero: {ids:?}");
+                assert!(depth >= 1, "a dedent out of the function: {ids:?}");
             }
             _ => {}
         }
