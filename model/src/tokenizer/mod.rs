@@ -2,7 +2,9 @@
 //! (the target). Pure Rust with no dependencies, so it compiles for wasm32 as well.
 //!
 //! * [`Tokenizer`] is the interface everything else tokenizes through; [`DocstringWords`] and
-//!   [`LayoutWords`] are the reference design's word tokenizers, over the functions below.
+//!   [`LayoutWords`] are the reference design's word tokenizers, over the functions below;
+//!   [`Subwords`] splits the same words into learned byte-pair pieces ([`bpe`]), one vocabulary for
+//!   both sides, saved as Hugging Face's `tokenizer.json`.
 //! * [`docstring_tokens`] splits a description the way CodeSearchNet did.
 //! * [`lex`] is a Python 3 lexer with positions and error reporting.
 //! * [`layout_tokens`] is what the models are trained to produce: the lexical tokens plus
