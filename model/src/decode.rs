@@ -357,7 +357,8 @@ pub async fn greedy_async<M: Seq2Seq>(
         let (chosen, log_probs) = match syntax {
             None => {
                 let (log_probs, next) = log_probs.max_dim_with_indices(1); // [B, 1] each
-                let chosen = read_ints_async(next).await?;
+                let chosen = read_ints_async(next.clone()).await?;
+                tokens = next.reshape([batch_size]); // [B, 1] -> [B]
                 (chosen, read_floats_async(log_probs).await?)
             }
             // The rules may move a score from one id to another, so they act on the host.
@@ -371,10 +372,10 @@ pub async fn greedy_async<M: Seq2Seq>(
                     chosen.push(id as i64);
                     best.push(score);
                 }
+                tokens = Tensor::from_data(TensorData::new(chosen.clone(), [batch_size]), &device);
                 (chosen, best)
             }
         };
-        tokens = Tensor::from_data(TensorData::new(chosen.clone(), [batch_size]), &device);
         let attention = match step.attention {
             Some(a) => Some(read_floats_async(a).await?), // [B, S]
             None => None,

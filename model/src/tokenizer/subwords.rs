@@ -116,6 +116,14 @@ fn start_word(word: &str) -> String {
     format!("{WORD_START}{word}")
 }
 
+/// The ids of the output: up to the first `<eos>`, without `<pad>` and `<sos>`.
+fn generated(ids: &[usize]) -> impl Iterator<Item = usize> + '_ {
+    ids.iter()
+        .copied()
+        .take_while(|&id| id != EOS)
+        .filter(|&id| id != PAD && id != SOS)
+}
+
 /// Joins pieces back into words: a piece starting with `▁` starts a word, a byte token adds its byte,
 /// anything else continues the word before it.
 fn join_words<'a>(pieces: impl IntoIterator<Item = &'a str>) -> Vec<String> {
@@ -186,21 +194,11 @@ impl Tokenizer for Subwords {
     }
 
     fn tokens(&self, ids: &[usize]) -> Vec<String> {
-        let pieces = ids
-            .iter()
-            .take_while(|&&id| id != EOS)
-            .filter(|&&id| id != PAD && id != SOS)
-            .map(|&id| self.bpe.piece(id));
-        join_words(pieces)
+        join_words(generated(ids).map(|id| self.bpe.piece(id)))
     }
 
     fn pieces(&self, ids: &[usize]) -> Vec<String> {
-        let kept: Vec<usize> = ids
-            .iter()
-            .copied()
-            .take_while(|&id| id != EOS)
-            .filter(|&id| id != PAD && id != SOS)
-            .collect();
+        let kept: Vec<usize> = generated(ids).collect();
         self.piece_labels(&kept)
     }
 

@@ -61,20 +61,12 @@ where
         hypotheses.len(),
         "corpus_bleu needs one reference per hypothesis"
     );
-    let mut matches = [0usize; MAX_ORDER];
-    let mut possible = [0usize; MAX_ORDER];
-    let mut reference_length = 0;
-    let mut hypothesis_length = 0;
-
-    for (reference, hypothesis) in references.iter().zip(hypotheses) {
-        let (reference, hypothesis) = (reference.as_ref(), hypothesis.as_ref());
-        reference_length += reference.len();
-        hypothesis_length += hypothesis.len();
-        for n in 1..=MAX_ORDER {
-            matches[n - 1] += clipped_matches(reference, hypothesis, n);
-            possible[n - 1] += (hypothesis.len() + 1).saturating_sub(n);
-        }
-    }
+    let Counts {
+        matches,
+        possible,
+        reference_length,
+        hypothesis_length,
+    } = Counts::of(references, hypotheses, 0);
 
     // 0 / 0 would be NaN: an empty corpus gets ratio 0 instead.
     let ratio = match (hypothesis_length, reference_length) {
@@ -129,18 +121,12 @@ where
         hypotheses.len(),
         "one reference per hypothesis"
     );
-    let mut matches = [0usize; MAX_ORDER];
-    let mut possible = [0usize; MAX_ORDER];
-    let (mut reference_length, mut hypothesis_length) = (0, 0);
-    for (reference, hypothesis) in references.iter().zip(hypotheses) {
-        let (reference, hypothesis) = (reference.as_ref(), hypothesis.as_ref());
-        reference_length += reference.len();
-        hypothesis_length += hypothesis.len();
-        for n in 1..=MAX_ORDER {
-            matches[n - 1] += clipped_matches(reference, hypothesis, n);
-            possible[n - 1] += (hypothesis.len() + 1).saturating_sub(n).max(1);
-        }
-    }
+    let Counts {
+        matches,
+        possible,
+        reference_length,
+        hypothesis_length,
+    } = Counts::of(references, hypotheses, 1);
     if matches[0] == 0 {
         return 0.0;
     }
@@ -160,6 +146,42 @@ where
         (1.0 - reference_length as f64 / hypothesis_length as f64).exp()
     };
     100.0 * brevity_penalty * (log_precision / MAX_ORDER as f64).exp()
+}
+
+/// The corpus totals both BLEUs are computed from.
+struct Counts {
+    /// Clipped n-gram matches of each order 1..=4.
+    matches: [usize; MAX_ORDER],
+    /// Possible matches of each order: per hypothesis `len - n + 1`, at least `min_possible`.
+    possible: [usize; MAX_ORDER],
+    reference_length: usize,
+    hypothesis_length: usize,
+}
+
+impl Counts {
+    fn of<R, H>(references: &[R], hypotheses: &[H], min_possible: usize) -> Self
+    where
+        R: AsRef<[String]>,
+        H: AsRef<[String]>,
+    {
+        let mut counts = Counts {
+            matches: [0; MAX_ORDER],
+            possible: [0; MAX_ORDER],
+            reference_length: 0,
+            hypothesis_length: 0,
+        };
+        for (reference, hypothesis) in references.iter().zip(hypotheses) {
+            let (reference, hypothesis) = (reference.as_ref(), hypothesis.as_ref());
+            counts.reference_length += reference.len();
+            counts.hypothesis_length += hypothesis.len();
+            for n in 1..=MAX_ORDER {
+                counts.matches[n - 1] += clipped_matches(reference, hypothesis, n);
+                counts.possible[n - 1] +=
+                    (hypothesis.len() + 1).saturating_sub(n).max(min_possible);
+            }
+        }
+        counts
+    }
 }
 
 /// Number of n-grams of order `n` in `hypothesis` that also occur in `reference`, each n-gram counted
