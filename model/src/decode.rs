@@ -177,6 +177,11 @@ pub struct Hypothesis {
     /// For copy models, per generated token (`<eos>` included): the probability that it was generated
     /// from the vocabulary rather than copied from the source.
     pub p_gen: Option<Vec<f32>>,
+    /// It reached `max_len` unfinished and was cut back to the last point where the syntax rules
+    /// let the code end (its `log_prob` is the one at that point).
+    pub cut: bool,
+    /// The last length (and log-probability) at which the syntax rules let the code end.
+    may_end_at: Option<(usize, f32)>,
 }
 
 impl Hypothesis {
@@ -188,7 +193,31 @@ impl Hypothesis {
             score: 0.0,
             attention: None,
             p_gen: None,
+            cut: false,
+            may_end_at: None,
         }
+    }
+
+    /// Notes that the code may end here (the syntax rules allow `<eos>` after the tokens so far).
+    fn may_end_here(&mut self) {
+        self.may_end_at = Some((self.tokens.len(), self.log_prob));
+    }
+
+    /// An unfinished hypothesis becomes the longest prefix of it that may end: code cut off at
+    /// `max_len` inside a bracket or a block never parses, its complete part may.
+    fn cut_back(&mut self) {
+        let Some((len, log_prob)) = self.may_end_at.filter(|_| !self.finished) else {
+            return;
+        };
+        self.tokens.truncate(len);
+        if let Some(rows) = &mut self.attention {
+            rows.truncate(len);
+        }
+        if let Some(p) = &mut self.p_gen {
+            p.truncate(len);
+        }
+        self.log_prob = log_prob;
+        self.cut = true;
     }
 
     /// Appends a generated token with its log-probability, attention row and `p_gen`.
@@ -392,6 +421,9 @@ pub async fn greedy_async<M: Seq2Seq>(
             hyp.push(chosen[b] as usize, log_probs[b], row, p);
             if let Some(syntax) = syntax {
                 syntax.advance(&mut syntax_states[b], chosen[b] as usize);
+                if syntax.allows(&syntax_states[b], EOS) {
+                    hyp.may_end_here();
+                }
             }
         }
         between_steps().await;
@@ -400,6 +432,9 @@ pub async fn greedy_async<M: Seq2Seq>(
         }
     }
     for hyp in &mut hyps {
+        if syntax.is_some() {
+            hyp.cut_back();
+        }
         hyp.score = hyp.log_prob;
     }
     Ok(hyps)
@@ -518,6 +553,14 @@ pub async fn beam_search_async<M: Seq2Seq>(
                 let p = p_gen.as_ref().map(|p| p[*row]);
                 hyp.push(v, total - parent.log_prob, attention_row, p);
                 hyp.log_prob = total;
+                if let Some(syntax) = syntax {
+                    if syntax.allows(&syntax_state, EOS) {
+                        hyp.may_end_here();
+                    }
+                    if last_step {
+                        hyp.cut_back();
+                    }
+                }
                 if hyp.finished || last_step {
                     hyp.score = score(&hyp);
                     done[b].push(hyp);

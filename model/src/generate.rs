@@ -32,6 +32,8 @@ pub struct Generation {
     pub code: String,
     /// Whether decoding ended with `<eos>` rather than at `max_len`.
     pub finished: bool,
+    /// It reached `max_len` and was cut back to where the code could end (syntax-aware decoding).
+    pub cut: bool,
     /// Sum of the generated tokens' log-probabilities.
     pub log_prob: f32,
     /// Attention models: `[generated tokens (+ <eos>)][src_tokens]`, rows sum to 1.
@@ -148,6 +150,7 @@ fn generations(
                 tokens: checkpoint.target.tokens(&hyp.tokens),
                 pieces: checkpoint.target.pieces(&hyp.tokens),
                 finished: hyp.finished,
+                cut: hyp.cut,
                 log_prob: hyp.log_prob,
                 attention: hyp.attention,
                 p_gen: hyp.p_gen,
@@ -201,8 +204,9 @@ pub async fn best_async(
 /// The best of one input's hypotheses (best first); with syntax-aware decoding, the best one that
 /// finished and whose code lexes as Python, if any.
 fn pick(checkpoint: &Checkpoint, mut hyps: Vec<Hypothesis>, syntax: bool) -> Hypothesis {
-    let lexes =
-        |h: &Hypothesis| h.finished && layout_tokens(&checkpoint.target.text(&h.tokens)).is_ok();
+    let lexes = |h: &Hypothesis| {
+        (h.finished || h.cut) && layout_tokens(&checkpoint.target.text(&h.tokens)).is_ok()
+    };
     let chosen = if syntax {
         hyps.iter().position(lexes).unwrap_or(0)
     } else {

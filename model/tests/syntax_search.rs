@@ -27,6 +27,9 @@ fn pieces() -> Vec<Piece> {
         "x",
         "if",
         "'",
+        "def",
+        "f",
+        "return",
     ];
     pieces.extend(starts.iter().map(|t| Piece::of_token(t)));
     for t in ["a", "'", "b'", ")"] {

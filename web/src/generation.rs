@@ -28,6 +28,8 @@ pub struct Output {
     pub attention: Option<Vec<Vec<f32>>>,
     pub truncated: bool,
     pub finished: bool,
+    /// It reached the length limit and was cut back to where the function could end.
+    pub cut: bool,
     pub timing: Timing,
 }
 
@@ -161,6 +163,7 @@ async fn attempt(
         attention: generation.attention,
         truncated: generation.truncated,
         finished: generation.finished,
+        cut: generation.cut,
     })
 }
 

@@ -29,7 +29,12 @@ pub fn Generated(output: Output) -> impl IntoView {
         }
     });
     let unfinished = (!output.finished).then(|| {
-        view! { <p class="notice">"The model did not finish (no <eos> within the length limit)."</p> }
+        let text = if output.cut {
+            "The model did not finish within the length limit: its code is cut back to the last point where the function was complete."
+        } else {
+            "The model did not finish (no <eos> within the length limit)."
+        };
+        view! { <p class="notice">{text}</p> }
     });
     let backend_notice = output
         .notice
