@@ -196,11 +196,11 @@ impl Frame {
             && matches!(
                 self.prev,
                 Tok::Name
+                    | Tok::Close { bracket: ']', .. }
                     | Tok::Close {
-                        bracket: ']' | ')',
+                        bracket: ')',
                         call: false
                     }
-                    | Tok::Close { bracket: ']', .. }
             )
     }
 }
