@@ -82,6 +82,17 @@ pub struct DecodeConfig {
     /// ([`crate::generate`] does): on by default.
     #[serde(default = "yes")]
     pub syntax: bool,
+    /// Subtracted from the log-probability of `<eos>` at every step (0 = none; it counts in the
+    /// scores). Models trained with teacher forcing end too early when decoding on their own, and
+    /// corpus BLEU's brevity penalty charges every missing token: a penalty chosen on the validation
+    /// split lets them finish the function instead (a word reward, Huang et al. 2017).
+    #[serde(default)]
+    pub eos_penalty: f32,
+    /// Word-token attention models: write `<unk>` where the rules allow a name and replace it by the
+    /// description word it attends to most ([`crate::unk`]); applied where the caller knows the
+    /// source words ([`crate::generate`] does).
+    #[serde(default)]
+    pub replace_unk: bool,
 }
 
 fn yes() -> bool {
@@ -102,6 +113,8 @@ impl DecodeConfig {
             stop_at_eos: true,
             forbid_unk: false,
             syntax: true,
+            eos_penalty: 0.0,
+            replace_unk: false,
         }
     }
 
@@ -145,13 +158,31 @@ impl DecodeConfig {
         Self { syntax, ..self }
     }
 
-    /// `[1, V]`: 0, or minus infinity for the tokens that are never emitted. Added to the
-    /// log-probabilities after the softmax, so the others keep exactly their probabilities.
+    pub fn with_replace_unk(self, replace_unk: bool) -> Self {
+        Self {
+            replace_unk,
+            ..self
+        }
+    }
+
+    pub fn with_eos_penalty(self, eos_penalty: f32) -> Self {
+        Self {
+            eos_penalty,
+            ..self
+        }
+    }
+
+    /// `[1, V]`: 0, minus the `<eos>` penalty for `<eos>`, or minus infinity for the tokens that are
+    /// never emitted. Added to the log-probabilities after the softmax, so the others keep exactly
+    /// their probabilities.
     fn banned(&self, vocab_size: usize, device: &Device) -> Tensor<2> {
         let mut bias = vec![0.0f32; vocab_size];
         let mut banned = vec![PAD, SOS];
         if self.forbid_unk {
             banned.push(UNK);
+        }
+        if EOS < vocab_size {
+            bias[EOS] = -self.eos_penalty;
         }
         for id in banned.into_iter().filter(|&id| id < vocab_size) {
             bias[id] = f32::NEG_INFINITY;
@@ -182,6 +213,13 @@ pub struct Hypothesis {
     pub cut: bool,
     /// The last length (and log-probability) at which the syntax rules let the code end.
     may_end_at: Option<(usize, f32)>,
+}
+
+impl Default for Hypothesis {
+    /// The empty hypothesis a search starts from.
+    fn default() -> Self {
+        Self::start()
+    }
 }
 
 impl Hypothesis {

@@ -12,8 +12,9 @@ use crate::batch::Batch;
 use crate::checkpoint::Checkpoint;
 use crate::decode::{DecodeConfig, Hypothesis, ReadBackError, decode_async};
 use crate::syntax::PythonSyntax;
-use crate::tokenizer::{Encoding, layout_tokens};
-use crate::vocab::{EOS, SOS, SPECIALS};
+use crate::tokenizer::{Encoding, detokenize, layout_tokens};
+use crate::unk::{self, replace_unknowns};
+use crate::vocab::{EOS, SOS, SPECIALS, UNK};
 
 /// The result for one description.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,7 +112,7 @@ pub async fn generate_async(
         return Err(GenerateError::EmptyDescription { index }.into());
     }
     let hypotheses = best_async(checkpoint, &sources, config, device, between_steps).await?;
-    Ok(generations(checkpoint, sources, hypotheses))
+    Ok(generations(checkpoint, config, sources, hypotheses))
 }
 
 /// [`generate`] for descriptions already split into (non-empty) words, e.g. a corpus'
@@ -127,12 +128,13 @@ pub fn generate_from_words(
         .map(|words| checkpoint.source.encode_words(words))
         .collect();
     let hypotheses = best(checkpoint, &sources, config, device);
-    generations(checkpoint, sources, hypotheses)
+    generations(checkpoint, config, sources, hypotheses)
 }
 
 /// Pairs each source with its best hypothesis as a [`Generation`].
 fn generations(
     checkpoint: &Checkpoint,
+    config: &DecodeConfig,
     sources: Vec<Encoding>,
     hypotheses: Vec<Hypothesis>,
 ) -> Vec<Generation> {
@@ -140,14 +142,12 @@ fn generations(
         .into_iter()
         .zip(hypotheses)
         .map(|(source, hyp)| {
-            let mut src_tokens = vec![SPECIALS[SOS].to_string()];
-            src_tokens.extend(source.tokens);
-            src_tokens.push(SPECIALS[EOS].to_string());
+            let (tokens, code) = output(checkpoint, config, &source, &hyp);
             Generation {
-                src_tokens,
+                src_tokens: source_columns(&source),
                 truncated: source.truncated,
-                code: checkpoint.target.text(&hyp.tokens),
-                tokens: checkpoint.target.tokens(&hyp.tokens),
+                code,
+                tokens,
                 pieces: checkpoint.target.pieces(&hyp.tokens),
                 finished: hyp.finished,
                 cut: hyp.cut,
@@ -157,6 +157,33 @@ fn generations(
             }
         })
         .collect()
+}
+
+/// The source tokens as the attention's columns: `<sos>`, the tokens, `<eos>`.
+fn source_columns(source: &Encoding) -> Vec<String> {
+    let mut columns = vec![SPECIALS[SOS].to_string()];
+    columns.extend(source.tokens.iter().cloned());
+    columns.push(SPECIALS[EOS].to_string());
+    columns
+}
+
+/// A hypothesis' tokens and code, with `<unk>` replaced when `config` asks for it and the model has
+/// attention to replace it by.
+pub fn output(
+    checkpoint: &Checkpoint,
+    config: &DecodeConfig,
+    source: &Encoding,
+    hyp: &Hypothesis,
+) -> (Vec<String>, String) {
+    let mut tokens = checkpoint.target.tokens(&hyp.tokens);
+    match (&hyp.attention, unk::applies(checkpoint, config)) {
+        (Some(attention), true) if hyp.tokens.contains(&UNK) => {
+            replace_unknowns(&mut tokens, attention, &source_columns(source));
+            let code = detokenize(&tokens);
+            (tokens, code)
+        }
+        _ => (tokens, checkpoint.target.text(&hyp.tokens)),
+    }
 }
 
 /// The best hypothesis for each (non-empty) source; what evaluation calls directly so that it can
@@ -185,7 +212,7 @@ pub async fn best_async(
     let config = &config;
     let syntax = config
         .syntax
-        .then(|| PythonSyntax::new(checkpoint.target.syntax_pieces()));
+        .then(|| PythonSyntax::new(unk::syntax_pieces(checkpoint, config)));
     let hypotheses = decode_async(
         &checkpoint.model,
         src,
@@ -197,17 +224,20 @@ pub async fn best_async(
     .await?;
     Ok(hypotheses
         .into_iter()
-        .map(|hyps| pick(checkpoint, hyps, syntax.is_some()))
+        .map(|hyps| pick(checkpoint, config, hyps))
         .collect())
 }
 
 /// The best of one input's hypotheses (best first); with syntax-aware decoding, the best one that
-/// finished and whose code lexes as Python, if any.
-fn pick(checkpoint: &Checkpoint, mut hyps: Vec<Hypothesis>, syntax: bool) -> Hypothesis {
-    let lexes = |h: &Hypothesis| {
-        (h.finished || h.cut) && layout_tokens(&checkpoint.target.text(&h.tokens)).is_ok()
+/// finished and whose code lexes as Python (`<unk>` read as a name where it is to be replaced), if
+/// any.
+fn pick(checkpoint: &Checkpoint, config: &DecodeConfig, mut hyps: Vec<Hypothesis>) -> Hypothesis {
+    let code = |h: &Hypothesis| match unk::applies(checkpoint, config) {
+        true => detokenize(&unk::as_names(checkpoint.target.tokens(&h.tokens))),
+        false => checkpoint.target.text(&h.tokens),
     };
-    let chosen = if syntax {
+    let lexes = |h: &Hypothesis| (h.finished || h.cut) && layout_tokens(&code(h)).is_ok();
+    let chosen = if config.syntax {
         hyps.iter().position(lexes).unwrap_or(0)
     } else {
         0

@@ -12,6 +12,7 @@ pub mod rng;
 pub mod syntax;
 pub mod tokenizer;
 pub mod train;
+pub mod unk;
 pub mod vocab;
 /// Burn, re-exported so that dependants use exactly the same version and features.
 pub use burn;

@@ -1,6 +1,6 @@
 //! The search never emits `<pad>` or `<sos>`, and emits no `<unk>` when told not to, whatever the
 //! model prefers: a stub model whose scores rank `<pad>` > `<sos>` > `<unk>` > `x` > `<eos>` > the rest
-//! at every step.
+//! at every step. The `<eos>` penalty moves the point where a model that would stop at once ends.
 
 use burn::prelude::*;
 use model::decode::{DecodeConfig, Search, decode};
@@ -20,9 +20,19 @@ impl DecoderState for Rows {
     }
 }
 
-/// The same scores at every step (the ranking of the module docs), so that what is emitted depends on
-/// the bans alone.
-struct Stub;
+/// The same scores at every step, so that what is emitted depends on the bans alone.
+struct Stub([f32; VOCAB]);
+
+impl Stub {
+    /// The ranking of the module docs.
+    fn ranked() -> Self {
+        let mut scores = [0.0f32; VOCAB];
+        for (rank, id) in [PAD, SOS, UNK, X, EOS].into_iter().enumerate() {
+            scores[id] = 10.0 - rank as f32;
+        }
+        Stub(scores)
+    }
+}
 
 impl Seq2Seq for Stub {
     type State = Rows;
@@ -40,12 +50,8 @@ impl Seq2Seq for Stub {
         Rows(src.dims()[0])
     }
     fn decode_step(&self, prev_tokens: Tensor<1, Int>, state: Rows) -> Step<Rows> {
-        let mut scores = vec![0.0f32; VOCAB];
-        for (rank, id) in [PAD, SOS, UNK, X, EOS].into_iter().enumerate() {
-            scores[id] = 10.0 - rank as f32;
-        }
         let rows = state.0;
-        let logits = Tensor::<1>::from_floats(scores.as_slice(), &prev_tokens.device())
+        let logits = Tensor::<1>::from_floats(self.0.as_slice(), &prev_tokens.device())
             .reshape([1, VOCAB]) // [V] -> [1, V]
             .repeat_dim(0, rows); // [1, V] -> [B, V]
         Step {
@@ -68,10 +74,14 @@ impl Seq2Seq for Stub {
 }
 
 fn outputs(config: &DecodeConfig) -> Vec<Vec<usize>> {
+    outputs_of(&Stub::ranked(), config)
+}
+
+fn outputs_of(stub: &Stub, config: &DecodeConfig) -> Vec<Vec<usize>> {
     let device = Device::flex();
     let src = Tensor::<2, Int>::from_ints([[SOS as i64, 5, EOS as i64]; 2], &device);
     let src_mask = src.clone().greater_elem(-1);
-    decode(&Stub, src, src_mask, config, None)
+    decode(stub, src, src_mask, config, None)
         .into_iter()
         .flatten()
         .map(|hyp| hyp.tokens)
@@ -108,6 +118,37 @@ fn forbid_unk_takes_the_next_token() {
         }
         if search == Search::Greedy {
             assert_eq!(all[0], vec![X; 5]);
+        }
+    }
+}
+
+#[test]
+fn the_eos_penalty_lets_a_model_that_would_stop_go_on() {
+    // `<eos>` leads `x` by one nat at every step.
+    let mut scores = [0.0f32; VOCAB];
+    scores[EOS] = 10.0;
+    scores[X] = 9.0;
+    let stub = Stub(scores);
+    for search in [Search::Greedy, Search::with_beam_width(3)] {
+        let config = DecodeConfig::new().with_max_len(5).with_search(search);
+        assert_eq!(
+            outputs_of(&stub, &config)[0],
+            Vec::<usize>::new(),
+            "{search:?}"
+        );
+        // A penalty under the lead changes nothing; one above it, and `x` wins every step.
+        let config = config.with_eos_penalty(0.5);
+        assert_eq!(
+            outputs_of(&stub, &config)[0],
+            Vec::<usize>::new(),
+            "{search:?}"
+        );
+        let config = config.with_eos_penalty(1.5);
+        let output = &outputs_of(&stub, &config)[0];
+        match search {
+            Search::Greedy => assert_eq!(output, &vec![X; 5]),
+            // The beam ends once it holds three finished hypotheses; the longest of them wins.
+            _ => assert_eq!(output, &vec![X; 2]),
         }
     }
 }

@@ -13,6 +13,10 @@
 //! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 //!     cargo test --release -p model --target wasm32-unknown-unknown --test wasm_decode
 //! ```
+//! The shipped `checkpoints/copy/` (subword pieces, copy attention, syntax-aware decoding) must also
+//! decode the sample descriptions of its card, recorded natively by `trainer export`, to the same
+//! tokens in wasm.
+//!
 //! Regenerate the fixture and `EXPECTED` (after a change of the weight format or of the models):
 //! `cargo test --release -p model --test wasm_decode -- --ignored --nocapture`, then paste the printed
 //! list into `EXPECTED`.
@@ -23,6 +27,7 @@ use burn::prelude::*;
 use common::*;
 use model::checkpoint::{Checkpoint, CheckpointFiles};
 use model::decode::{DecodeConfig, greedy, greedy_async};
+use model::generate::generate_async;
 use model::models::ModelKind;
 
 #[cfg(target_arch = "wasm32")]
@@ -114,6 +119,71 @@ async fn async_decoding_gives_the_recorded_tokens() {
 fn async_decoding_gives_the_recorded_tokens() {
     let tokens = futures_lite::future::block_on(decode_async(&fixture()));
     assert_eq!(tokens, EXPECTED);
+}
+
+/// The files of the shipped copy checkpoint, built into the test.
+fn shipped_copy() -> CheckpointFiles {
+    let file = |name: &str, contents: &[u8]| (name.to_string(), contents.to_vec());
+    CheckpointFiles {
+        files: vec![
+            file(
+                "config.json",
+                include_bytes!("../../checkpoints/copy/config.json"),
+            ),
+            file(
+                "card.json",
+                include_bytes!("../../checkpoints/copy/card.json"),
+            ),
+            file(
+                "tokenizer.json",
+                include_bytes!("../../checkpoints/copy/tokenizer.json"),
+            ),
+            file(
+                "model.bpk",
+                include_bytes!("../../checkpoints/copy/model.bpk"),
+            ),
+        ],
+    }
+}
+
+/// The copy checkpoint's generations for its card's samples, as (generated, recorded) tokens.
+async fn copy_samples() -> Vec<(Vec<String>, Vec<String>)> {
+    let device = Device::flex();
+    let checkpoint = Checkpoint::from_files(&shipped_copy(), Some(ModelKind::Attention), &device)
+        .expect("the shipped copy checkpoint loads");
+    assert!(checkpoint.config.model.copy && !checkpoint.card.samples.is_empty());
+    let mut pairs = Vec::new();
+    for sample in &checkpoint.card.samples {
+        let description = [sample.description.as_str()];
+        let generation = generate_async(
+            &checkpoint,
+            &description,
+            &DecodeConfig::new(),
+            &device,
+            async || {},
+        )
+        .await
+        .expect("the sample generates")
+        .remove(0);
+        pairs.push((generation.tokens, sample.tokens.clone()));
+    }
+    pairs
+}
+
+#[cfg(target_arch = "wasm32")]
+#[test]
+async fn the_shipped_copy_checkpoint_decodes_its_recorded_samples() {
+    for (generated, recorded) in copy_samples().await {
+        assert_eq!(generated, recorded);
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_shipped_copy_checkpoint_decodes_its_recorded_samples() {
+    for (generated, recorded) in futures_lite::future::block_on(copy_samples()) {
+        assert_eq!(generated, recorded);
+    }
 }
 
 /// Trains and writes the fixture, and prints the list for `EXPECTED`.

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use model::burn::prelude::Device;
 use model::checkpoint::Checkpoint;
-use model::decode::DecodeConfig;
-use model::generate::best;
+use model::decode::{DecodeConfig, Hypothesis};
+use model::generate::{best, output};
 use model::tokenizer::Encoding;
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +15,10 @@ use crate::baseline::bm25_answers;
 use crate::corpus::{Pair, load_pairs, within_limits};
 use crate::data::DataSpec;
 use crate::device::{DEVICE_HELP, device};
-use crate::metrics::{EvalSummary, Example, SyntaxChecker, evaluate, exact_match, token_accuracy};
+use crate::metrics::{
+    EvalSummary, Example, SyntaxChecker, attention_spread, evaluate, exact_match, token_accuracy,
+};
+use crate::search_args::SearchArgs;
 
 /// `trainer eval`.
 #[derive(clap::Args, Debug, Clone)]
@@ -33,15 +36,8 @@ pub struct EvalArgs {
     /// With --data: keep pairs beyond the limits too (descriptions are cut to 50 tokens).
     #[arg(long, requires = "data")]
     pub all: bool,
-    /// Beam width (1 = greedy).
-    #[arg(long, value_name = "K", default_value_t = 1)]
-    pub beam: usize,
-    /// Never generate `<unk>` (the next most probable token instead).
-    #[arg(long)]
-    pub forbid_unk: bool,
-    /// Decode without the syntax rules (brackets, strings, indentation), to compare.
-    #[arg(long)]
-    pub unconstrained: bool,
+    #[command(flatten)]
+    pub search: SearchArgs,
     /// Score a baseline instead of the checkpoint's model: bm25 answers with the code of the training
     /// pair (of the checkpoint's own data) whose docstring is closest.
     #[arg(long, value_name = "NAME")]
@@ -68,25 +64,13 @@ impl EvalArgs {
             split: "test".into(),
             data,
             all: false,
-            beam,
-            forbid_unk: false,
-            unconstrained: false,
+            search: SearchArgs::beam(beam),
             baseline: None,
             limit: None,
             json: false,
             predictions: None,
             device: "cpu".into(),
         }
-    }
-}
-
-impl EvalArgs {
-    /// The decoding these options ask for.
-    pub fn decode_config(&self) -> DecodeConfig {
-        DecodeConfig::new()
-            .with_beam_width(self.beam)
-            .with_forbid_unk(self.forbid_unk)
-            .with_syntax(!self.unconstrained)
     }
 }
 
@@ -130,20 +114,23 @@ pub fn evaluate_pairs(
         .collect();
     let mut order: Vec<usize> = (0..pairs.len()).collect();
     order.sort_by_key(|&i| sources[i].ids.len());
-    let mut outputs: Vec<Vec<usize>> = vec![Vec::new(); pairs.len()];
+    let mut hypotheses: Vec<Hypothesis> = vec![Hypothesis::default(); pairs.len()];
     for chunk in order.chunks(EVAL_BATCH) {
         let batch: Vec<Encoding> = chunk.iter().map(|&i| sources[i].clone()).collect();
         for (&i, hyp) in chunk.iter().zip(best(checkpoint, &batch, config, device)) {
-            outputs[i] = hyp.tokens;
+            hypotheses[i] = hyp;
         }
     }
-    let outputs: Vec<(Vec<String>, String)> = outputs
+    let outputs: Vec<(Vec<String>, String)> = sources
         .iter()
-        .map(|ids| (checkpoint.target.tokens(ids), checkpoint.target.text(ids)))
+        .zip(&hypotheses)
+        .map(|(source, hyp)| output(checkpoint, config, source, hyp))
         .collect();
-    score(pairs, outputs, |reference| {
+    let (mut summary, predictions) = score(pairs, outputs, |reference| {
         Some(seed_reference(checkpoint, reference))
-    })
+    });
+    summary.attention = attention_spread(&hypotheses);
+    (summary, predictions)
 }
 
 /// The scores of the BM25 baseline on `pairs`, its pool the training pairs of `pool`.
@@ -245,8 +232,9 @@ pub fn eval_pairs(args: &EvalArgs, checkpoint: &Checkpoint) -> Result<(String, V
 pub fn run(args: &EvalArgs) -> Result<EvalSummary> {
     let device = device(&args.device)?;
     let checkpoint = load_checkpoint(&args.checkpoint, &device)?;
+    args.search.check(&checkpoint)?;
     let (name, pairs) = eval_pairs(args, &checkpoint)?;
-    let config = args.decode_config();
+    let config = args.search.decode_config();
     let started = std::time::Instant::now();
     let (summary, predictions) = match args.baseline {
         Some(Baseline::Bm25) => evaluate_baseline(&training_pairs(&checkpoint)?, &pairs),
@@ -266,10 +254,9 @@ pub fn run(args: &EvalArgs) -> Result<EvalSummary> {
                 checkpoint.config.model.kind
             ),
         };
-        let search = match (args.baseline, args.beam) {
-            (Some(_), _) => "retrieval".to_string(),
-            (None, 1) => "greedy".to_string(),
-            (None, k) => format!("beam {k}"),
+        let search = match args.baseline {
+            Some(_) => "retrieval".to_string(),
+            None => args.search.describe(),
         };
         println!(
             "{what} on {name}, {} pairs, {search} in {:.0} s",

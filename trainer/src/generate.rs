@@ -6,13 +6,13 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use model::decode::DecodeConfig;
 use model::generate::{Generation, generate};
 use serde::Serialize;
 
 use crate::device::{DEVICE_HELP, device};
 use crate::eval::load_checkpoint;
 use crate::plot::attention_heatmap;
+use crate::search_args::SearchArgs;
 
 /// `trainer generate`.
 #[derive(clap::Args, Debug, Clone)]
@@ -34,18 +34,8 @@ pub struct GenerateArgs {
     pub input: Option<PathBuf>,
     #[arg(long, value_name = "FILE.jsonl", requires = "input")]
     pub output: Option<PathBuf>,
-    /// Beam width (1 = greedy).
-    #[arg(long, value_name = "K", default_value_t = 1)]
-    pub beam: usize,
-    /// Never generate `<unk>` (the next most probable token instead).
-    #[arg(long)]
-    pub forbid_unk: bool,
-    /// Decode without the syntax rules (brackets, strings, indentation), to compare.
-    #[arg(long)]
-    pub unconstrained: bool,
-    /// Maximum generated ids (default: 80 for word tokens, 256 for subword pieces).
-    #[arg(long, value_name = "N")]
-    pub max_len: Option<usize>,
+    #[command(flatten)]
+    pub search: SearchArgs,
     /// With --docstring and an attention model: write the attention matrix as a heatmap (.svg) or as
     /// JSON (.json).
     #[arg(long, value_name = "FILE", requires = "docstring")]
@@ -69,11 +59,8 @@ const BATCH: usize = 64;
 pub fn run(args: &GenerateArgs) -> Result<()> {
     let device = device(&args.device)?;
     let checkpoint = load_checkpoint(&args.checkpoint, &device)?;
-    let config = DecodeConfig::new()
-        .with_beam_width(args.beam)
-        .with_forbid_unk(args.forbid_unk)
-        .with_syntax(!args.unconstrained)
-        .with_max_len_option(args.max_len);
+    args.search.check(&checkpoint)?;
+    let config = args.search.decode_config();
     if let Some(input) = &args.input {
         let descriptions = read_descriptions(input)?;
         let mut text = Vec::new();

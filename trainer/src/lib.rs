@@ -15,5 +15,6 @@ pub mod metrics;
 pub mod plot;
 pub mod report;
 pub mod results;
+pub mod search_args;
 pub mod tables;
 pub mod train;

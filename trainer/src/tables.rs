@@ -51,6 +51,16 @@ pub fn summary_table(s: &EvalSummary) -> String {
     for (name, value) in rows {
         let _ = writeln!(out, "  {name:<24} {value}");
     }
+    if let Some(a) = &s.attention {
+        let _ = writeln!(
+            out,
+            "  {:<24} entropy {:.2} nats ({:.2} of uniform), {:.1}% on the last two positions",
+            "attention spread", a.mean_entropy, a.normalised_entropy, a.last_two_share
+        );
+        if let Some(p) = a.mean_p_gen {
+            let _ = writeln!(out, "  {:<24} {p:.3}", "mean p_gen");
+        }
+    }
     let buckets: Vec<String> = s
         .bleu_by_length
         .iter()

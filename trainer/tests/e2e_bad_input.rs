@@ -108,3 +108,19 @@ fn an_output_folder_that_cannot_be_created_is_reported() {
         "cannot create",
     );
 }
+
+#[test]
+fn unk_replacement_is_refused_for_a_model_without_attention() {
+    let lstm = Path::new(env!("CARGO_MANIFEST_DIR")).join("../checkpoints/lstm");
+    fails(
+        &[
+            "generate",
+            "--checkpoint",
+            path(&lstm),
+            "--docstring",
+            "Return the name.",
+            "--replace-unk",
+        ],
+        "--replace-unk needs a model with attention (this checkpoint is lstm)",
+    );
+}

@@ -78,3 +78,41 @@ fn shipped_checkpoints_decode_their_recorded_samples() {
         }
     }
 }
+
+#[test]
+fn unk_replacement_writes_description_words_where_the_model_writes_unk() {
+    let device = Device::flex();
+    let dir = checkpoints_dir().join("attention");
+    let checkpoint = Checkpoint::load(&dir, None, &device).unwrap();
+    let descriptions = [
+        "Parse the manifest file and return the checksum of the tarball.",
+        "Convert a hexadecimal colour string to an RGB tuple.",
+        "Return the name of the user.",
+    ];
+    let config = DecodeConfig::new().with_replace_unk(true);
+    let generations = generate(&checkpoint, &descriptions, &config, &device).unwrap();
+    let mut replaced = 0;
+    let mut checker = trainer::metrics::SyntaxChecker::new();
+    for (description, generation) in descriptions.iter().zip(&generations) {
+        // Word targets: one piece per token; the pieces still say where the model wrote <unk>.
+        assert_eq!(generation.pieces.len(), generation.tokens.len());
+        for (piece, token) in generation.pieces.iter().zip(&generation.tokens) {
+            if piece == "<unk>" {
+                assert!(
+                    generation.src_tokens.contains(token),
+                    "{description:?}: <unk> became {token:?}, not a word of the description"
+                );
+                replaced += 1;
+            } else {
+                assert_eq!(piece, token);
+            }
+        }
+        assert!(!generation.code.contains("<unk>"), "{}", generation.code);
+        // The rules read <unk> as a name and only names replace it, so the code still parses.
+        assert!(checker.is_valid(&generation.code), "{}", generation.code);
+    }
+    assert!(replaced > 0, "the model wrote no <unk> to replace");
+    // Without the option the same model never writes <unk> under the syntax rules.
+    let plain = generate(&checkpoint, &descriptions, &DecodeConfig::new(), &device).unwrap();
+    assert!(plain.iter().all(|g| !g.pieces.iter().any(|p| p == "<unk>")));
+}

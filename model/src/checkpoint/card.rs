@@ -161,6 +161,27 @@ pub struct EvalSummary {
     pub unbalanced_brackets: f64,
     /// Corpus BLEU of the examples in each docstring-length bucket.
     pub bleu_by_length: Vec<LengthBucket>,
+    /// How attention models spread their attention over the description; absent for the others
+    /// and in older cards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attention: Option<AttentionSpread>,
+}
+
+/// Where an attention model looks while it writes, over every generated token (`<eos>` included) of
+/// a test set. A decoder that ignores the description puts nearly all its weight on the last
+/// positions (the final `.` and `<eos>`) whatever it writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttentionSpread {
+    /// Mean entropy of a step's attention row, in nats (0: all weight on one position).
+    pub mean_entropy: f64,
+    /// The same divided by the entropy of uniform attention over that row (`ln` of its length), so
+    /// that descriptions of any length compare: 0 (one position) to 1 (uniform).
+    pub normalised_entropy: f64,
+    /// Mean share of a row's weight on the description's last two positions, in percent.
+    pub last_two_share: f64,
+    /// Copy models: the mean probability of generating from the vocabulary rather than copying.
+    #[serde(default)]
+    pub mean_p_gen: Option<f64>,
 }
 
 /// BLEU of the examples whose docstring length falls in one bucket.

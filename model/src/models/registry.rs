@@ -28,6 +28,8 @@ pub struct ModelInfo {
     pub summary: &'static str,
     /// One sentence for help texts and documentation.
     pub description: &'static str,
+    /// Whether each decoding step weighs the source positions (heatmaps, `<unk>` replacement).
+    pub attends: bool,
 }
 
 /// Generates the registry from one list of `Variant => ModelType { info }` entries. Each model type
@@ -38,7 +40,8 @@ macro_rules! models {
         name: $name:literal,
         label: $label:literal,
         summary: $summary:literal,
-        description: $description:literal $(,)?
+        description: $description:literal,
+        attends: $attends:literal $(,)?
     }),+ $(,)?) => {
         /// Which model; the serde names are the ones used in configs, checkpoints and on the command line.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,6 +60,7 @@ macro_rules! models {
                         label: $label,
                         summary: $summary,
                         description: $description,
+                        attends: $attends,
                     },)+
                 }
             }
@@ -189,18 +193,21 @@ models! {
         label: "Vanilla RNN",
         summary: "RNN",
         description: "Vanilla tanh RNN encoder and decoder.",
+        attends: false,
     },
     Lstm => RecurrentSeq2Seq {
         name: "lstm",
         label: "LSTM",
         summary: "LSTM",
         description: "LSTM encoder and decoder.",
+        attends: false,
     },
     Attention => AttentionSeq2Seq {
         name: "attention",
         label: "Attention",
         summary: "LSTM + attention",
         description: "LSTM encoder and decoder with Bahdanau attention.",
+        attends: true,
     },
 }
 

@@ -24,7 +24,7 @@ pub struct Example {
 }
 
 /// The summary is part of a checkpoint's card, so its type lives with the card.
-pub use model::checkpoint::card::{EvalSummary, LengthBucket};
+pub use model::checkpoint::card::{AttentionSpread, EvalSummary, LengthBucket};
 
 /// Width of a docstring-length bucket, in tokens.
 pub const BUCKET_WIDTH: usize = 10;
@@ -80,6 +80,7 @@ pub fn evaluate(examples: &[Example]) -> EvalSummary {
             examples.len(),
         ),
         bleu_by_length: bleu_by_length(examples, &references, &hypotheses),
+        attention: None,
     }
 }
 
