@@ -71,6 +71,7 @@ mod tests {
             reference_repetition_rate: 0.0,
             unbalanced_brackets: 0.0,
             bleu_by_length: Vec::new(),
+            attention: None,
         });
         assert_eq!(
             describe(&card).unwrap(),

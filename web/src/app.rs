@@ -1,5 +1,5 @@
-//! The page: the form (description, model, beam width, backend, examples) and the result (highlighted
-//! code, timing and backend, attention heatmap).
+//! The page: the form (description, model, beam width, `<unk>` replacement, backend, examples) and the
+//! result (highlighted code, timing and backend, attention heatmap).
 //!
 //! `App` holds the state that several parts share (the form's fields, seeded from the URL, and the
 //! generation) and lays the parts out; each part lives in its own module below.
@@ -13,11 +13,11 @@ mod model_about;
 mod outcome;
 
 use leptos::prelude::*;
-use model::models::ModelKind;
 use model::tokenizer::docstring_tokens;
 
 use crate::generation::{self, Output};
-use crate::query::{self, BackendChoice};
+use crate::query::{self, BackendChoice, Query};
+use crate::site::SiteModel;
 use examples::Examples;
 use form::DescriptionForm;
 use outcome::{Outcome, state_name};
@@ -30,14 +30,29 @@ type Generate = Action<Request, Result<Output, String>>;
 #[derive(Debug, Clone)]
 struct Request {
     description: String,
-    kind: ModelKind,
+    model: SiteModel,
     beam: usize,
     choice: BackendChoice,
+    /// The checkbox as ticked; it applies only to the models it can (see [`Request::replaces_unk`]).
+    replace_unk: bool,
 }
 
-/// The picker's and the result's name for a model.
-fn model_label(kind: ModelKind) -> &'static str {
-    kind.info().summary
+impl Request {
+    /// Whether the decode replaces `<unk>`: the box is ticked and the model is one it works for.
+    fn replaces_unk(&self) -> bool {
+        self.replace_unk && self.model.replaces_unk()
+    }
+
+    /// The request as the page's URL records it.
+    fn query(&self) -> Query {
+        Query {
+            description: Some(self.description.clone()),
+            model: self.model,
+            beam: self.beam,
+            backend: self.choice,
+            replace_unk: self.replace_unk,
+        }
+    }
 }
 
 /// A URL with a description (`?q=`) generates on load, so that a shared link opens on its result.
@@ -45,19 +60,22 @@ fn model_label(kind: ModelKind) -> &'static str {
 pub fn App() -> impl IntoView {
     let start = query::from_location();
     let description = RwSignal::new(start.description.clone().unwrap_or_default());
-    let kind = RwSignal::new(start.model);
+    let model = RwSignal::new(start.model);
     let beam = RwSignal::new(start.beam);
     let choice = RwSignal::new(start.backend);
+    let replace_unk = RwSignal::new(start.replace_unk);
 
     // The futures hold wasm-only values (JS promises, the device), so the action runs on this thread.
     let generate: Generate = Action::new_local(|request: &Request| {
+        let replace_unk = request.replaces_unk();
         let Request {
             description,
-            kind,
+            model,
             beam,
             choice,
+            ..
         } = request.clone();
-        generation::run(kind, description, beam, choice)
+        generation::run(model, description, beam, replace_unk, choice)
     });
     let busy: Signal<bool> = generate.pending().into();
 
@@ -70,16 +88,12 @@ pub fn App() -> impl IntoView {
         }
         let request = Request {
             description,
-            kind: kind.get_untracked(),
+            model: model.get_untracked(),
             beam: beam.get_untracked(),
             choice: choice.get_untracked(),
+            replace_unk: replace_unk.get_untracked(),
         };
-        query::replace_location(
-            &request.description,
-            request.kind,
-            request.beam,
-            request.choice,
-        );
+        query::replace_location(&request.query());
         generate.dispatch_local(request);
     };
     let on_generate = Callback::new(move |()| run());
@@ -91,14 +105,15 @@ pub fn App() -> impl IntoView {
         <main class="app" data-state=state_name(generate, busy)>
             <h1>"Describe a function, get Python"</h1>
             <p class="lede">
-                "Sequence-to-sequence models (RNN, LSTM, LSTM + attention) trained on docstring-function pairs of Python packages, \
-                 running in this page: nothing is sent to a server."
+                "Sequence-to-sequence models (RNN, LSTM, LSTM + attention, and one that can also copy from the description) \
+                 trained on docstring-function pairs of Python packages, running in this page: nothing is sent to a server."
             </p>
             <DescriptionForm
                 description=description
-                kind=kind
+                model=model
                 beam=beam
                 choice=choice
+                replace_unk=replace_unk
                 busy=busy
                 generations=generate.version()
                 on_generate=on_generate

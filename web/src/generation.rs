@@ -6,17 +6,17 @@ use gloo_timers::future::TimeoutFuture;
 use model::burn::prelude::Device;
 use model::decode::DecodeConfig;
 use model::generate::{GenerateAsyncError, generate_async};
-use model::models::ModelKind;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::backend::{self, Backend};
 use crate::query::BackendChoice;
+use crate::site::SiteModel;
 use crate::weights;
 
 /// What the page shows for a generation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
-    pub model: ModelKind,
+    pub model: SiteModel,
     /// Where it ran, and why not on WebGPU when that was asked for.
     pub backend: Backend,
     pub notice: Option<String>,
@@ -26,6 +26,9 @@ pub struct Output {
     /// Heatmap rows: the generated tokens, with `<eos>` when decoding finished.
     pub rows: Vec<String>,
     pub attention: Option<Vec<Vec<f32>>>,
+    /// Copy models: per heatmap row, the probability that the token was generated from the vocabulary
+    /// rather than copied from the description.
+    pub p_gen: Option<Vec<f32>>,
     pub truncated: bool,
     pub finished: bool,
     /// It reached the length limit and was cut back to where the function could end.
@@ -61,24 +64,30 @@ pub fn now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-/// Generates code for `description` on the backend `choice` leads to; errors are sentences for the page.
+/// Generates code for `description` on the backend `choice` leads to, with beam width `beam` and, when
+/// `replace_unk`, each `<unk>` replaced by the description word it attends to; errors are sentences for
+/// the page.
 pub async fn run(
-    kind: ModelKind,
+    model: SiteModel,
     description: String,
     beam: usize,
+    replace_unk: bool,
     choice: BackendChoice,
 ) -> Result<Output, String> {
     let started = now();
     yield_to_browser().await;
     let (backend, device, notice) = backend::pick(choice).await;
-    match attempt(kind, &description, beam, backend, &device, started).await {
+    let config = DecodeConfig::new()
+        .with_beam_width(beam)
+        .with_replace_unk(replace_unk);
+    match attempt(model, &description, &config, backend, &device, started).await {
         Ok(output) => Ok(Output { notice, ..output }),
         Err(Failure::Device(e)) if backend == Backend::WebGpu => {
             backend::disable_webgpu(format!("it failed in a generation ({e})"));
             let output = attempt(
-                kind,
+                model,
                 &description,
-                beam,
+                &config,
                 Backend::Cpu,
                 &Device::flex(),
                 started,
@@ -110,22 +119,21 @@ impl Failure {
     }
 }
 
-/// One generation on `backend`'s `device`.
+/// One generation with `config` on `backend`'s `device`.
 async fn attempt(
-    kind: ModelKind,
+    model: SiteModel,
     description: &str,
-    beam: usize,
+    config: &DecodeConfig,
     backend: Backend,
     device: &Device,
     started: f64,
 ) -> Result<Output, Failure> {
-    let checkpoint = weights::load(kind, backend, device)
+    let checkpoint = weights::load(model, backend, device)
         .await
         .map_err(Failure::Page)?;
     let loaded = now();
     yield_to_browser().await;
     let decode_start = now();
-    let config = DecodeConfig::new().with_beam_width(beam);
     // On the CPU a decode never waits for the device: hand the browser a turn every ~40 ms so that the
     // page keeps responding while long outputs are generated.
     let mut last_yield = now();
@@ -135,7 +143,7 @@ async fn attempt(
             last_yield = now();
         }
     };
-    let generation = generate_async(&checkpoint, &[description], &config, device, between_steps)
+    let generation = generate_async(&checkpoint, &[description], config, device, between_steps)
         .await
         .map_err(|e| match e {
             GenerateAsyncError::Input(_) => {
@@ -147,7 +155,7 @@ async fn attempt(
     let end = now();
     let rows = generation.attention_rows();
     Ok(Output {
-        model: kind,
+        model,
         backend,
         notice: None,
         timing: Timing {
@@ -161,6 +169,7 @@ async fn attempt(
         src_tokens: generation.src_tokens,
         rows,
         attention: generation.attention,
+        p_gen: generation.p_gen,
         truncated: generation.truncated,
         finished: generation.finished,
         cut: generation.cut,

@@ -1,6 +1,8 @@
 //! The attention heatmap: a table of generated tokens (rows) by source tokens (columns). Hovering a
 //! generated token (or a cell) highlights the source tokens it attended to, in proportion to the
-//! weights; hovering a source token highlights the generated tokens that attended to it.
+//! weights; hovering a source token highlights the generated tokens that attended to it. For copy
+//! models a last column gives each row's p_gen: how much of the token came from the vocabulary rather
+//! than from copying the description's tokens (which the row's attention weighs).
 
 use leptos::prelude::*;
 
@@ -11,9 +13,14 @@ enum Hover {
     Cell(usize, usize),
 }
 
-/// `weights[row][col]`; each row sums to 1.
+/// `weights[row][col]`; each row sums to 1. `p_gen`, for copy models, has one value per row.
 #[component]
-pub fn Heatmap(rows: Vec<String>, cols: Vec<String>, weights: Vec<Vec<f32>>) -> impl IntoView {
+pub fn Heatmap(
+    rows: Vec<String>,
+    cols: Vec<String>,
+    weights: Vec<Vec<f32>>,
+    p_gen: Option<Vec<f32>>,
+) -> impl IntoView {
     let (hover, set_hover) = signal(None::<Hover>);
     let row_max: Vec<f32> = (0..rows.len())
         .map(|i| {
@@ -102,6 +109,9 @@ pub fn Heatmap(rows: Vec<String>, cols: Vec<String>, weights: Vec<Vec<f32>>) -> 
                         {label(token)}
                     </th>
                     {cells}
+                    {p_gen
+                        .as_ref()
+                        .map(|p| view! { <PGenCell p_gen=p.get(i).copied().unwrap_or(0.0) /> })}
                 </tr>
             }
         })
@@ -114,17 +124,50 @@ pub fn Heatmap(rows: Vec<String>, cols: Vec<String>, weights: Vec<Vec<f32>>) -> 
                 data-testid="attention-heatmap"
                 data-rows=rows.len().to_string()
                 data-cols=cols.len().to_string()
+                data-p-gen=p_gen.is_some().to_string()
                 on:mouseleave=move |_| set_hover.set(None)
             >
                 <thead>
                     <tr>
                         <th class="corner">"generated ↓ / source →"</th>
                         {header}
+                        {p_gen
+                            .is_some()
+                            .then(|| {
+                                view! {
+                                    <th class="pgen" data-testid="heatmap-pgen-col" title=PGEN_MEANING>
+                                        "p_gen"
+                                    </th>
+                                }
+                            })}
                     </tr>
                 </thead>
                 <tbody>{body}</tbody>
             </table>
         </div>
+    }
+}
+
+/// What the p_gen column means (its header's tooltip).
+const PGEN_MEANING: &str = "p_gen: the probability that the token was generated from the vocabulary \
+     (1 − p_gen: copied from the description, where the row's attention points)";
+
+/// A row's p_gen, with 2 decimals and a green shade as strong as the value; its tooltip says what it
+/// means for this token.
+#[component]
+fn PGenCell(p_gen: f32) -> impl IntoView {
+    view! {
+        <td
+            class="pgen"
+            data-testid="heatmap-pgen"
+            data-value=format!("{p_gen:.4}")
+            title=format!(
+                "p_gen {p_gen:.2}: generated from the vocabulary (1 − p_gen: copied from the description)",
+            )
+            style=format!("background: rgba(64, 160, 43, {:.3})", 0.6 * p_gen.clamp(0.0, 1.0))
+        >
+            {format!("{p_gen:.2}")}
+        </td>
     }
 }
 

@@ -1,12 +1,13 @@
-//! The page's URL state: `?q=<description>&model=<rnn|lstm|attention>&beam=<k>&backend=<webgpu|cpu>`
+//! The page's URL state:
+//! `?q=<description>&model=<rnn|lstm|attention|copy>&beam=<k>&backend=<webgpu|cpu>&unk=replace`
 //! prefills the form, and a `q` makes the page generate on load.
 
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
-use model::models::ModelKind;
+use crate::site::SiteModel;
 
 /// The model the page starts with when the URL names none.
-pub const DEFAULT_MODEL: ModelKind = ModelKind::Attention;
+pub const DEFAULT_MODEL: SiteModel = SiteModel::Attention;
 /// The largest beam width offered.
 pub const MAX_BEAM: usize = 10;
 
@@ -48,9 +49,11 @@ impl BackendChoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     pub description: Option<String>,
-    pub model: ModelKind,
+    pub model: SiteModel,
     pub beam: usize,
     pub backend: BackendChoice,
+    /// `unk=replace`: replace each `<unk>` by the description word it attends to.
+    pub replace_unk: bool,
 }
 
 impl Query {
@@ -63,20 +66,25 @@ impl Query {
             model: DEFAULT_MODEL,
             beam: 1,
             backend: BackendChoice::Auto,
+            replace_unk: false,
         };
         for (key, value) in pairs {
             let value: String = value.into();
             match key.as_ref() {
                 "q" if !value.trim().is_empty() => query.description = Some(value),
-                "model" => query.model = value.parse().unwrap_or(query.model),
+                "model" => query.model = SiteModel::parse(&value).unwrap_or(query.model),
                 "beam" => query.beam = parse_beam(&value).unwrap_or(query.beam),
                 "backend" => query.backend = BackendChoice::parse(&value).unwrap_or(query.backend),
+                "unk" => query.replace_unk = value == UNK_REPLACE,
                 _ => {}
             }
         }
         query
     }
 }
+
+/// The value of `unk` that turns `<unk>` replacement on.
+const UNK_REPLACE: &str = "replace";
 
 /// A beam width in `1..=MAX_BEAM`.
 pub fn parse_beam(text: &str) -> Option<usize> {
@@ -93,25 +101,29 @@ pub fn from_location() -> Query {
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
-    let pairs = ["q", "model", "beam", "backend"]
+    let pairs = ["q", "model", "beam", "backend", "unk"]
         .into_iter()
         .filter_map(|key| Some((key, params.as_ref()?.get(key)?)));
     Query::from_pairs(pairs)
 }
 
 /// Puts the form's state in the URL (without reloading), so that the page can be shared or reloaded.
+/// Defaults are left out, to keep shared links short.
 #[cfg(target_arch = "wasm32")]
-pub fn replace_location(description: &str, model: ModelKind, beam: usize, backend: BackendChoice) {
+pub fn replace_location(query: &Query) {
     let Ok(params) = web_sys::UrlSearchParams::new() else {
         return;
     };
-    params.append("q", description);
-    params.append("model", model.name());
-    if beam > 1 {
-        params.append("beam", &beam.to_string());
+    params.append("q", query.description.as_deref().unwrap_or_default());
+    params.append("model", query.model.name());
+    if query.beam > 1 {
+        params.append("beam", &query.beam.to_string());
     }
-    if backend != BackendChoice::Auto {
-        params.append("backend", backend.name());
+    if query.backend != BackendChoice::Auto {
+        params.append("backend", query.backend.name());
+    }
+    if query.replace_unk {
+        params.append("unk", UNK_REPLACE);
     }
     let url = format!("?{}", String::from(params.to_string()));
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -132,9 +144,10 @@ mod tests {
             ("backend", "cpu"),
         ]);
         assert_eq!(q.description.as_deref(), Some("Return the name."));
-        assert_eq!(q.model, ModelKind::Rnn);
+        assert_eq!(q.model, SiteModel::Rnn);
         assert_eq!(q.beam, 3);
         assert_eq!(q.backend, BackendChoice::Cpu);
+        assert!(!q.replace_unk);
         for choice in BackendChoice::ALL {
             assert_eq!(BackendChoice::parse(choice.name()), Some(choice));
         }
@@ -147,6 +160,7 @@ mod tests {
             ("model", "gpt"),
             ("beam", "0"),
             ("backend", "tpu"),
+            ("unk", "keep"),
             ("x", "y"),
         ]);
         assert_eq!(
@@ -156,8 +170,22 @@ mod tests {
                 model: DEFAULT_MODEL,
                 beam: 1,
                 backend: BackendChoice::Auto,
+                replace_unk: false,
             }
         );
         assert_eq!(parse_beam("11"), None);
+    }
+
+    #[test]
+    fn reads_the_copy_model() {
+        let q = Query::from_pairs([("q", "Return the name."), ("model", "copy")]);
+        assert_eq!(q.model, SiteModel::Copy);
+        assert_eq!(q.model.kind(), model::models::ModelKind::Attention);
+    }
+
+    #[test]
+    fn reads_unk_replacement() {
+        assert!(Query::from_pairs([("unk", "replace")]).replace_unk);
+        assert!(!Query::from_pairs([("q", "Return the name.")]).replace_unk);
     }
 }

@@ -1,30 +1,30 @@
-//! The row under the description: what to generate with (model, beam width, backend) and the Generate
-//! button, which submits the form.
+//! The row under the description: what to generate with (model, beam width, `<unk>` replacement,
+//! backend) and the Generate button, which submits the form.
 
 use leptos::prelude::*;
-use model::models::ModelKind;
 
-use super::model_label;
 use crate::query::{BackendChoice, MAX_BEAM, parse_beam};
+use crate::site::SiteModel;
 
 /// Invalid entries (an unknown model or backend, a beam width out of range) leave the field's signal
 /// as it was. Generate is disabled while a generation runs or while the description is `empty`;
 /// `hint` is its tooltip.
 #[component]
 pub fn Controls(
-    kind: RwSignal<ModelKind>,
+    model: RwSignal<SiteModel>,
     beam: RwSignal<usize>,
     choice: RwSignal<BackendChoice>,
+    replace_unk: RwSignal<bool>,
     busy: Signal<bool>,
     empty: Signal<bool>,
     hint: Signal<String>,
 ) -> impl IntoView {
-    let models = ModelKind::ALL
+    let models = SiteModel::ALL
         .into_iter()
-        .map(|k| {
+        .map(|m| {
             view! {
-                <option value=k.name() prop:selected=move || kind.get() == k>
-                    {model_label(k)}
+                <option value=m.name() prop:selected=move || model.get() == m>
+                    {m.label()}
                 </option>
             }
         })
@@ -47,8 +47,8 @@ pub fn Controls(
                 <select
                     data-testid="model"
                     on:change=move |ev| {
-                        if let Ok(k) = event_target_value(&ev).parse() {
-                            kind.set(k);
+                        if let Some(m) = SiteModel::parse(&event_target_value(&ev)) {
+                            model.set(m);
                         }
                     }
                 >
@@ -70,6 +70,7 @@ pub fn Controls(
                     }
                 />
             </label>
+            <ReplaceUnk replace_unk=replace_unk model=model />
             <label>
                 "Backend "
                 <select
@@ -92,5 +93,31 @@ pub fn Controls(
                 {move || if busy.get() { "Generating…" } else { "Generate" }}
             </button>
         </div>
+    }
+}
+
+/// The `<unk>` replacement checkbox. It is disabled, with a tooltip that says why, for the models it
+/// does not apply to; ticking it there is kept for when a model it applies to is picked.
+#[component]
+fn ReplaceUnk(replace_unk: RwSignal<bool>, model: RwSignal<SiteModel>) -> impl IntoView {
+    let applies = move || model.get().replaces_unk();
+    let title = move || {
+        if applies() {
+            "Each <unk> (a word outside the model's vocabulary) becomes the description word the model attended to most when writing it."
+        } else {
+            "Only for the LSTM + attention model: the RNN and the LSTM have no attention to pick a word by, and subword pieces never need <unk>."
+        }
+    };
+    view! {
+        <label title=title>
+            <input
+                type="checkbox"
+                data-testid="replace-unk"
+                prop:checked=move || replace_unk.get()
+                disabled=move || !applies()
+                on:change=move |ev| replace_unk.set(event_target_checked(&ev))
+            />
+            " Replace <unk> with the description word it attends to"
+        </label>
     }
 }

@@ -2,22 +2,23 @@
 //! what Generate will do (the hint, the picked model, the WebGPU status).
 
 use leptos::prelude::*;
-use model::models::ModelKind;
 use model::tokenizer::{MAX_SRC_LEN, docstring_tokens};
 
 use super::controls::Controls;
 use super::gpu_status::GpuStatus;
 use super::model_about::ModelAbout;
 use crate::query::BackendChoice;
+use crate::site::SiteModel;
 
 /// Submitting (the Generate button) calls `on_generate`. `generations` counts finished generations,
 /// after which the WebGPU status is read again (a generation can find WebGPU broken).
 #[component]
 pub fn DescriptionForm(
     description: RwSignal<String>,
-    kind: RwSignal<ModelKind>,
+    model: RwSignal<SiteModel>,
     beam: RwSignal<usize>,
     choice: RwSignal<BackendChoice>,
+    replace_unk: RwSignal<bool>,
     busy: Signal<bool>,
     #[prop(into)] generations: Signal<usize>,
     on_generate: Callback<()>,
@@ -48,9 +49,17 @@ pub fn DescriptionForm(
                 prop:value=move || description.get()
                 on:input=move |ev| description.set(event_target_value(&ev))
             ></textarea>
-            <Controls kind=kind beam=beam choice=choice busy=busy empty=empty hint=hint />
+            <Controls
+                model=model
+                beam=beam
+                choice=choice
+                replace_unk=replace_unk
+                busy=busy
+                empty=empty
+                hint=hint
+            />
             <p class="hint" data-testid="hint">{hint}</p>
-            <ModelAbout kind=kind />
+            <ModelAbout model=model />
             <GpuStatus generations=generations />
         </form>
     }

@@ -1,11 +1,10 @@
 //! One generation's result: the highlighted code, the notices that qualify it (truncated input, an
 //! unfinished decode, a backend fallback), the timing (whose `data-*` attributes the browser test
-//! reads) and, for the attention model, the heatmap.
+//! reads) and, for the attention models, the heatmap (with p_gen for the copy model).
 
 use leptos::prelude::*;
 use model::tokenizer::MAX_SRC_LEN;
 
-use super::model_label;
 use crate::generation::Output;
 use crate::heatmap::Heatmap;
 use crate::highlight::highlight;
@@ -44,14 +43,19 @@ pub fn Generated(output: Output) -> impl IntoView {
         .code
         .is_empty()
         .then(|| view! { <p class="notice">"The model generated no code."</p> });
+    let p_gen_hint = output.p_gen.is_some().then_some(
+        " The last column, p_gen, is the probability that the token was generated from the vocabulary; \
+         the rest (1 − p_gen) was copied from the description tokens its row attends to.",
+    );
     let heatmap = output.attention.map(|weights| {
         view! {
             <h2>"Attention"</h2>
             <p class="hint">
                 "Hover a generated token (row) to see the source tokens it attended to, or a source token \
                  (column) to see the generated tokens that attended to it."
+                {p_gen_hint}
             </p>
-            <Heatmap rows=output.rows cols=output.src_tokens weights=weights />
+            <Heatmap rows=output.rows cols=output.src_tokens weights=weights p_gen=output.p_gen />
         }
     });
     view! {
@@ -74,7 +78,7 @@ pub fn Generated(output: Output) -> impl IntoView {
             >
                 {format!(
                     "{} · {:.0} ms (weights {:.0} ms, decoding {:.0} ms for {} tokens, {:.2} ms/token) · backend: {backend}",
-                    model_label(output.model),
+                    output.model.label(),
                     t.total_ms,
                     t.load_ms,
                     t.decode_ms,

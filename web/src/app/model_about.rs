@@ -2,22 +2,22 @@
 //! fetched from its card each time another model is picked.
 
 use leptos::prelude::*;
-use model::models::ModelKind;
 
+use crate::site::SiteModel;
 use crate::weights;
 
 #[component]
-pub fn ModelAbout(#[prop(into)] kind: Signal<ModelKind>) -> impl IntoView {
+pub fn ModelAbout(#[prop(into)] model: Signal<SiteModel>) -> impl IntoView {
     // Each answer carries the model it is about: the resource fetches one model at a time, so a
     // model picked during a fetch is fetched after it, and the earlier answer still arrives.
     let about = LocalResource::new(move || {
-        let picked = kind.get();
+        let picked = model.get();
         async move { (picked, weights::about(picked).await) }
     });
     // An answer for a model that is no longer picked is dropped, and the line keeps what it said
     // until the picked model's answer arrives.
     let shown = Memo::new(move |previous: Option<&Option<String>>| match about.get() {
-        Some((about, text)) if about == kind.get_untracked() => text,
+        Some((about, text)) if about == model.get_untracked() => text,
         _ => previous.cloned().flatten(),
     });
     view! { <p class="hint" data-testid="model-about">{shown}</p> }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end browser test of the web app (see web/README.md):
 #   1. trains tiny attention and RNN checkpoints on a toy corpus with the trainer;
-#   2. computes the expected code (and attention tokens) natively with `trainer generate`;
+#   2. computes the expected code (and attention tokens) natively with `trainer generate`, and, for the
+#      shipped attention checkpoint, with and without `<unk>` replacement;
 #   3. builds the site with trunk into $OUT/dist, keeps that site (with the shipped checkpoints) under
 #      dist/shipped/, and puts the tiny checkpoints in dist/checkpoints/ (attention, rnn; no lstm, to
 #      test the missing-weights message);
@@ -22,6 +23,8 @@ OUT="${WEB_TEST_OUT:-$ROOT/target/web-test}"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 DESCRIPTION="Return the name."
+# A description with words outside the shipped attention model's vocabulary: it writes <unk> for them.
+UNK_DESCRIPTION="Return the frobnicator of the widget."
 step() { echo "== web test: $* ($(date +%T))"; }
 
 step "tools"
@@ -73,6 +76,11 @@ done
     >"$OUT/expected-attention-beam.py"
 "$TRAINER" generate --checkpoint "$OUT/runs/rnn/best" --docstring "$DESCRIPTION" >"$OUT/expected-rnn.py"
 echo "native attention output:"; cat "$OUT/expected-attention.py"; echo
+"$TRAINER" generate --checkpoint checkpoints/attention --docstring "$UNK_DESCRIPTION" \
+    >"$OUT/expected-shipped-attention.py"
+"$TRAINER" generate --checkpoint checkpoints/attention --docstring "$UNK_DESCRIPTION" --replace-unk \
+    >"$OUT/expected-shipped-attention-unk.py"
+echo "native shipped attention output, <unk> replaced:"; cat "$OUT/expected-shipped-attention-unk.py"; echo
 
 step "site (trunk build --release)"
 start=$(date +%s)
@@ -111,4 +119,6 @@ done
 BASE_URL="http://127.0.0.1:$PORT" OUT_DIR="$OUT" DIST_DIR="$OUT/dist" DESCRIPTION="$DESCRIPTION" \
     EXPECTED_ATTENTION="$OUT/expected-attention.py" EXPECTED_ATTENTION_JSON="$OUT/expected-attention.json" \
     EXPECTED_ATTENTION_BEAM="$OUT/expected-attention-beam.py" \
-    EXPECTED_RNN="$OUT/expected-rnn.py" SHIPPED_CHECKPOINTS="$ROOT/checkpoints" node web/tests/browser/test.mjs
+    EXPECTED_RNN="$OUT/expected-rnn.py" SHIPPED_CHECKPOINTS="$ROOT/checkpoints" \
+    UNK_DESCRIPTION="$UNK_DESCRIPTION" EXPECTED_SHIPPED_ATTENTION="$OUT/expected-shipped-attention.py" \
+    EXPECTED_SHIPPED_ATTENTION_UNK="$OUT/expected-shipped-attention-unk.py" node web/tests/browser/test.mjs

@@ -1,5 +1,5 @@
 // Generation on the CPU (this browser has no WebGPU adapter): a typed description, a ?q= link (with
-// the attention heatmap and its hover highlighting), beam search and the RNN each give exactly the
+// the attention heatmap, its hover highlighting, and no p_gen column), beam search and the RNN each give exactly the
 // code `trainer generate` prints.
 import path from 'node:path';
 import { check, code, description, equal, expected, metrics, open, out, settled, timing } from '../harness.mjs';
@@ -37,6 +37,8 @@ export default async function run() {
         (r) => r.querySelectorAll('[data-testid="heatmap-cell"]').length),
       rowLabels: [...t.querySelectorAll('th.tgt')].map((h) => h.title),
       colLabels: [...t.querySelectorAll('[data-testid="heatmap-col"]')].map((h) => h.title),
+      pGen: t.dataset.pGen,
+      pGenCells: t.querySelectorAll('[data-testid="heatmap-pgen"], [data-testid="heatmap-pgen-col"]').length,
     }));
     const { generated_tokens: rows, src_tokens: cols } = expected.attentionMatrix;
     equal(heatmap.rows, rows.length, 'heatmap rows');
@@ -45,6 +47,8 @@ export default async function run() {
     equal(heatmap.cellsPerRow, rows.map(() => cols.length), 'cells per row');
     equal(heatmap.rowLabels, rows, 'row labels (generated tokens)');
     equal(heatmap.colLabels, cols, 'column labels (source tokens)');
+    // No copy attention: no p_gen column.
+    equal([heatmap.pGen, heatmap.pGenCells], ['false', 0], 'p_gen column');
     // Hovering the first generated token highlights the source tokens it attended to.
     await page.hover('[data-testid="heatmap-row"] th.tgt');
     const levels = await page.$$eval('[data-testid="heatmap-col"]', (hs) => hs.map((h) => Number(h.dataset.level)));

@@ -1,26 +1,81 @@
 // The site as built, with the checkpoints trunk copied into it (run.sh keeps it under shipped/): each
-// shipped model gives the code its card (card.json) records for a sample description, and the line under
-// the picker says how it was trained.
+// shipped model (the three word models and the copy model) gives the code its card (card.json) records
+// for a sample description, and the line under the picker says how it was trained; the copy model shows
+// p_gen beside its heatmap; `<unk>` replacement (the checkbox and `&unk=replace`) gives the attention
+// model's native code with and without it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { check, code, env, equal, metrics, open, settled, timing } from '../harness.mjs';
 
+const shipped = () => env('SHIPPED_CHECKPOINTS');
+const card = (name) => JSON.parse(fs.readFileSync(path.join(shipped(), name, 'card.json'), 'utf8'));
+const read = (name) => fs.readFileSync(env(name), 'utf8');
+
 export default async function run() {
   await check('the site as built serves the shipped checkpoints: each gives its recorded sample', async () => {
     // run.sh keeps a copy of the built site, with the checkpoints/ folder trunk copied, under shipped/.
-    const shipped = env('SHIPPED_CHECKPOINTS');
-    for (const kind of ['rnn', 'lstm', 'attention']) {
-      const card = JSON.parse(fs.readFileSync(path.join(shipped, kind, 'card.json'), 'utf8'));
-      const sample = card.samples[0];
-      const page = await open(`shipped/?q=${encodeURIComponent(sample.description)}&model=${kind}&backend=cpu`);
-      equal(await settled(page), 'done', `${kind}: state`);
-      equal((await code(page)).trimEnd(), sample.code.trimEnd(), `${kind}: generated code`);
-      metrics[`shipped_${kind}`] = await timing(page);
+    for (const name of ['rnn', 'lstm', 'attention', 'copy']) {
+      const { samples, training } = card(name);
+      const sample = samples[0];
+      const page = await open(`shipped/?q=${encodeURIComponent(sample.description)}&model=${name}&backend=cpu`);
+      equal(await settled(page), 'done', `${name}: state`);
+      equal(await page.inputValue('[data-testid="model"]'), name, `${name}: picked model`);
+      equal((await code(page)).trimEnd(), sample.code.trimEnd(), `${name}: generated code`);
+      metrics[`shipped_${name}`] = await timing(page);
       // The line under the picker says how the model was trained, from its card.
-      const wanted = `Trained ${card.training.epochs_trained} epochs`;
+      const wanted = `Trained ${training.epochs_trained} epochs`;
       await page.waitForFunction((w) => document.querySelector('[data-testid="model-about"]').textContent.includes(w),
         wanted, { timeout: 30_000 });
       await page.close();
     }
+  });
+
+  await check('?model=copy: code, the heatmap, and a p_gen in [0, 1] for each of its rows', async () => {
+    const sample = card('copy').samples[0];
+    const page = await open(`shipped/?q=${encodeURIComponent(sample.description)}&model=copy&backend=cpu`);
+    equal(await settled(page), 'done', 'state');
+    if (!(await code(page)).trim()) throw new Error('no code');
+    const heatmap = await page.$eval('[data-testid="attention-heatmap"]', (t) => ({
+      rows: Number(t.dataset.rows),
+      pGen: t.dataset.pGen,
+      header: t.querySelectorAll('[data-testid="heatmap-pgen-col"]').length,
+      perRow: [...t.querySelectorAll('[data-testid="heatmap-row"]')].map(
+        (r) => r.querySelectorAll('[data-testid="heatmap-pgen"]').length),
+      values: [...t.querySelectorAll('[data-testid="heatmap-pgen"]')].map((c) => Number(c.dataset.value)),
+      texts: [...t.querySelectorAll('[data-testid="heatmap-pgen"]')].map((c) => c.textContent),
+      title: t.querySelector('[data-testid="heatmap-pgen"]')?.title,
+    }));
+    if (!(heatmap.rows > 0)) throw new Error(`heatmap rows: ${heatmap.rows}`);
+    equal(heatmap.pGen, 'true', 'heatmap data-p-gen');
+    equal(heatmap.header, 1, 'p_gen header');
+    equal(heatmap.perRow, Array(heatmap.rows).fill(1), 'p_gen cells per row');
+    for (const [i, v] of heatmap.values.entries()) {
+      if (!(v >= 0 && v <= 1)) throw new Error(`p_gen of row ${i}: ${v}`);
+      if (!(Math.abs(Number(heatmap.texts[i]) - v) <= 0.0051)) throw new Error(`p_gen text of row ${i}: ${heatmap.texts[i]} for ${v}`);
+    }
+    if (!/^p_gen \d\.\d\d: generated from the vocabulary/.test(heatmap.title)) throw new Error(`title: ${heatmap.title}`);
+    const hint = await page.textContent('.result .hint');
+    if (!/p_gen/.test(hint)) throw new Error(`hint: ${hint}`);
+    // Subword pieces never need <unk>: the replacement checkbox does not apply.
+    equal(await page.isDisabled('[data-testid="replace-unk"]'), true, 'replace-unk disabled');
+    await page.close();
+  });
+
+  await check('&unk=replace: the attention model gives the native code with <unk> replaced, and without', async () => {
+    const description = env('UNK_DESCRIPTION');
+    const page = await open(`shipped/?q=${encodeURIComponent(description)}&model=attention&unk=replace&backend=cpu`);
+    equal(await settled(page), 'done', 'state');
+    equal(await page.isChecked('[data-testid="replace-unk"]'), true, 'checkbox');
+    equal((await code(page)).trimEnd(), read('EXPECTED_SHIPPED_ATTENTION_UNK').trimEnd(), 'code, <unk> replaced');
+    equal(new URL(page.url()).searchParams.get('unk'), 'replace', 'URL');
+    // Unticked, the next generation is the model's own, and the URL drops `unk`.
+    await page.uncheck('[data-testid="replace-unk"]');
+    await page.$eval('[data-testid="generated-code"]', (e) => { e.dataset.stale = '1'; });
+    await page.click('[data-testid="generate"]');
+    await page.waitForSelector('[data-testid="generated-code"]:not([data-stale])', { timeout: 120_000 });
+    equal(await settled(page), 'done', 'state (unticked)');
+    equal((await code(page)).trimEnd(), read('EXPECTED_SHIPPED_ATTENTION').trimEnd(), 'code without replacement');
+    equal(new URL(page.url()).searchParams.get('unk'), null, 'URL (unticked)');
+    await page.close();
   });
 }
