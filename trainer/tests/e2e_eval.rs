@@ -29,7 +29,10 @@ fn eval_on_the_runs_test_split_prints_the_json_fields() {
     let last_two = spread["last_two_share"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&normalised), "{spread}");
     assert!((0.0..=100.0).contains(&last_two), "{spread}");
-    assert!(spread["mean_p_gen"].is_null(), "no copy, no p_gen: {spread}");
+    assert!(
+        spread["mean_p_gen"].is_null(),
+        "no copy, no p_gen: {spread}"
+    );
 }
 
 #[test]
