@@ -195,7 +195,8 @@ fn seed_reference(checkpoint: &Checkpoint, reference: &[String]) -> Vec<String> 
 pub fn eval_pairs(args: &EvalArgs, checkpoint: &Checkpoint) -> Result<(String, Vec<Pair>)> {
     let (name, mut pairs) = match &args.data {
         Some(file) => {
-            let pairs = load_pairs(file).with_context(|| format!("reading {}", file.display()))?;
+            // The error names the file.
+            let pairs = load_pairs(file)?;
             let pairs: Vec<Pair> = pairs
                 .into_iter()
                 .filter(|p| args.all || within_limits(p))

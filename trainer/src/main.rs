@@ -53,7 +53,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             // One line: the failing step, then each cause (file, line, what was wrong).
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", trainer::error_line(&error));
             ExitCode::FAILURE
         }
     }
