@@ -218,12 +218,6 @@ pub struct Hypothesis {
 impl Default for Hypothesis {
     /// The empty hypothesis a search starts from.
     fn default() -> Self {
-        Self::start()
-    }
-}
-
-impl Hypothesis {
-    fn start() -> Self {
         Self {
             tokens: Vec::new(),
             finished: false,
@@ -235,7 +229,9 @@ impl Hypothesis {
             may_end_at: None,
         }
     }
+}
 
+impl Hypothesis {
     /// Notes that the code may end here (the syntax rules allow `<eos>` after the tokens so far).
     fn may_end_here(&mut self) {
         self.may_end_at = Some((self.tokens.len(), self.log_prob));
@@ -413,7 +409,7 @@ pub async fn greedy_async<M: Seq2Seq>(
     let lengths = source_lengths(src_mask.clone()).await?;
     let mut state = model.encode(src, src_mask);
     let mut tokens = ints(&vec![SOS; batch_size], &device);
-    let mut hyps = vec![Hypothesis::start(); batch_size];
+    let mut hyps = vec![Hypothesis::default(); batch_size];
     let mut syntax_states = vec![SyntaxState::new(); batch_size];
     let vocab_size = model.tgt_vocab_size();
     let banned = config.banned(vocab_size, &device);
@@ -531,7 +527,7 @@ pub async fn beam_search_async<M: Seq2Seq>(
     let mut tokens = ints(&vec![SOS; batch_size * k], &device);
     // Per input: (row, hypothesis, where it stands syntactically).
     let mut live: Vec<Vec<(usize, Hypothesis, SyntaxState)>> = (0..batch_size)
-        .map(|b| vec![(b * k, Hypothesis::start(), SyntaxState::new())])
+        .map(|b| vec![(b * k, Hypothesis::default(), SyntaxState::new())])
         .collect();
     let mut done: Vec<Vec<Hypothesis>> = vec![Vec::new(); batch_size];
     for step_index in 0..config.max_len() {

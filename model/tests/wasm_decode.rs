@@ -36,29 +36,23 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 /// Greedy outputs of the fixture for the toy sources, recorded natively.
 const EXPECTED: &[&[usize]] = &[&[6, 5, 4], &[8, 7], &[5, 4, 10, 9], &[9, 5]];
 
+/// The named files of the folder `dir` (relative to this file), built into the test: wasm has no file
+/// system to load a checkpoint from.
+macro_rules! built_in_files {
+    ($dir:literal: $($name:literal),+ $(,)?) => {
+        CheckpointFiles {
+            files: vec![$((
+                $name.to_string(),
+                include_bytes!(concat!($dir, "/", $name)).to_vec(),
+            )),+],
+        }
+    };
+}
+
 /// The fixture is kept in checkpoint format 1 (no card, fixed file names), which still loads.
 fn fixture() -> CheckpointFiles {
-    let file = |name: &str, contents: &[u8]| (name.to_string(), contents.to_vec());
-    CheckpointFiles {
-        files: vec![
-            file(
-                "config.json",
-                include_bytes!("fixtures/tiny_attention/config.json"),
-            ),
-            file(
-                "src_vocab.json",
-                include_bytes!("fixtures/tiny_attention/src_vocab.json"),
-            ),
-            file(
-                "tgt_vocab.json",
-                include_bytes!("fixtures/tiny_attention/tgt_vocab.json"),
-            ),
-            file(
-                "model.bpk",
-                include_bytes!("fixtures/tiny_attention/model.bpk"),
-            ),
-        ],
-    }
+    built_in_files!("fixtures/tiny_attention":
+        "config.json", "src_vocab.json", "tgt_vocab.json", "model.bpk")
 }
 
 fn decode(files: &CheckpointFiles) -> Vec<Vec<usize>> {
@@ -121,29 +115,10 @@ fn async_decoding_gives_the_recorded_tokens() {
     assert_eq!(tokens, EXPECTED);
 }
 
-/// The files of the shipped copy checkpoint, built into the test.
+/// The files of the shipped copy checkpoint.
 fn shipped_copy() -> CheckpointFiles {
-    let file = |name: &str, contents: &[u8]| (name.to_string(), contents.to_vec());
-    CheckpointFiles {
-        files: vec![
-            file(
-                "config.json",
-                include_bytes!("../../checkpoints/copy/config.json"),
-            ),
-            file(
-                "card.json",
-                include_bytes!("../../checkpoints/copy/card.json"),
-            ),
-            file(
-                "tokenizer.json",
-                include_bytes!("../../checkpoints/copy/tokenizer.json"),
-            ),
-            file(
-                "model.bpk",
-                include_bytes!("../../checkpoints/copy/model.bpk"),
-            ),
-        ],
-    }
+    built_in_files!("../../checkpoints/copy":
+        "config.json", "card.json", "tokenizer.json", "model.bpk")
 }
 
 /// The copy checkpoint's generations for its card's samples, as (generated, recorded) tokens.

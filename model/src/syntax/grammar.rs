@@ -272,7 +272,7 @@ const STATEMENTS: [&str; 20] = [
 ];
 
 /// Names that are values: no parameter, attribute, function or class is called so.
-const VALUES: [&str; 3] = ["None", "True", "False"];
+pub(super) const VALUES: [&str; 3] = ["None", "True", "False"];
 
 /// Keywords that start a simple statement.
 const SIMPLE: [&str; 12] = [

@@ -32,9 +32,7 @@ use strings::{StringState, string_state};
 /// Whether `text` can be a Python name that is not a keyword (`True`, `False`, `None` are not
 /// names either).
 pub fn is_identifier(text: &str) -> bool {
-    grammar::is_name(text)
-        && !grammar::KEYWORDS.contains(&text)
-        && !["True", "False", "None"].contains(&text)
+    grammar::is_name(text) && !grammar::KEYWORDS.contains(&text) && !grammar::VALUES.contains(&text)
 }
 
 /// What an id of the target vocabulary spells.

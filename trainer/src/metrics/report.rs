@@ -135,7 +135,7 @@ fn mean_repetition(sequences: &[Vec<String>]) -> f64 {
 }
 
 /// Arithmetic mean; 0 for no values, so that an empty test set gives zeros rather than NaN.
-fn mean(values: impl Iterator<Item = f64>) -> f64 {
+pub(super) fn mean(values: impl Iterator<Item = f64>) -> f64 {
     let (sum, count) = values.fold((0.0, 0usize), |(sum, count), v| (sum + v, count + 1));
     if count == 0 { 0.0 } else { sum / count as f64 }
 }

@@ -1,6 +1,6 @@
 //! [`attention_spread`]: how widely a model's attention covers the description while it writes.
 
-use super::report::AttentionSpread;
+use super::report::{AttentionSpread, mean};
 use model::decode::Hypothesis;
 
 /// The spread of the attention rows of `hypotheses` (every generated token, `<eos>` included), and
@@ -49,11 +49,6 @@ fn entropy(row: &[f32]) -> f64 {
         .filter(|&a| a > 0.0)
         .map(|a| -a * a.ln())
         .sum()
-}
-
-fn mean(values: impl Iterator<Item = f64>) -> f64 {
-    let (sum, n) = values.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
-    if n == 0 { 0.0 } else { sum / n as f64 }
 }
 
 #[cfg(test)]
