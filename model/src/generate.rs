@@ -11,8 +11,9 @@ use futures_lite::future::block_on;
 use crate::batch::Batch;
 use crate::checkpoint::Checkpoint;
 use crate::decode::{DecodeConfig, Hypothesis, ReadBackError, decode_async};
+use crate::retrieval::{Document, Hit, Retrieved, retrieve};
 use crate::syntax::PythonSyntax;
-use crate::tokenizer::{Encoding, detokenize, layout_tokens};
+use crate::tokenizer::{Encoding, detokenize, docstring_tokens, layout_tokens};
 use crate::unk::{self, replace_unknowns};
 use crate::vocab::{EOS, SOS, SPECIALS, UNK};
 
@@ -41,9 +42,29 @@ pub struct Generation {
     pub attention: Option<Vec<Vec<f32>>>,
     /// Copy models: per row of `attention`, the probability of generating rather than copying.
     pub p_gen: Option<Vec<f32>>,
+    /// Retrieval models: the training functions read beside the description (their pieces follow
+    /// the description's in `src_tokens`, each after a `<sos>`), best first.
+    pub neighbours: Vec<Neighbour>,
+}
+
+/// A training function a retrieval model read, with its BM25 score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Neighbour {
+    pub document: Document,
+    pub score: f64,
 }
 
 impl Generation {
+    /// The description's part of `src_tokens` (without `<sos>`, `<eos>` and any neighbours).
+    pub fn description_tokens(&self) -> &[String] {
+        let inner = &self.src_tokens[1..self.src_tokens.len().saturating_sub(1).max(1)];
+        let end = inner
+            .iter()
+            .position(|t| t == SPECIALS[SOS])
+            .unwrap_or(inner.len());
+        &inner[..end]
+    }
+
     /// The rows of the attention matrix' generated axis: the pieces, then `<eos>` when decoding ended
     /// with it.
     pub fn attention_rows(&self) -> Vec<String> {
@@ -99,19 +120,13 @@ pub async fn generate_async(
     device: &Device,
     between_steps: impl AsyncFnMut(),
 ) -> Result<Vec<Generation>, GenerateAsyncError> {
-    let sources: Vec<Encoding> = descriptions
-        .iter()
-        .map(|d| {
-            checkpoint
-                .source
-                .encode(d)
-                .expect("descriptions always tokenize")
-        })
-        .collect();
-    if let Some(index) = sources.iter().position(|s| s.ids.is_empty()) {
+    let words: Vec<Vec<String>> = descriptions.iter().map(|d| docstring_tokens(d)).collect();
+    if let Some(index) = words.iter().position(|w| w.is_empty()) {
         return Err(GenerateError::EmptyDescription { index }.into());
     }
-    let hypotheses = best_async(checkpoint, &sources, config, device, between_steps).await?;
+    let sources: Vec<Retrieved> = words.iter().map(|w| source(checkpoint, w)).collect();
+    let encodings: Vec<Encoding> = sources.iter().map(|s| s.source.clone()).collect();
+    let hypotheses = best_async(checkpoint, &encodings, config, device, between_steps).await?;
     Ok(generations(checkpoint, config, sources, hypotheses))
 }
 
@@ -123,25 +138,41 @@ pub fn generate_from_words(
     config: &DecodeConfig,
     device: &Device,
 ) -> Vec<Generation> {
-    let sources: Vec<Encoding> = sources
-        .iter()
-        .map(|words| checkpoint.source.encode_words(words))
-        .collect();
-    let hypotheses = best(checkpoint, &sources, config, device);
+    let sources: Vec<Retrieved> = sources.iter().map(|w| source(checkpoint, w)).collect();
+    let encodings: Vec<Encoding> = sources.iter().map(|s| s.source.clone()).collect();
+    let hypotheses = best(checkpoint, &encodings, config, device);
     generations(checkpoint, config, sources, hypotheses)
+}
+
+/// The model's source for a description's words (docstring tokens): their ids, and for a retrieval
+/// model the neighbours' ids after them.
+pub fn source(checkpoint: &Checkpoint, words: &[String]) -> Retrieved {
+    match (&checkpoint.retrieval, &checkpoint.config.model.retrieval) {
+        (Some(index), Some(retrieval)) => retrieve(
+            index,
+            retrieval,
+            (checkpoint.source.as_ref(), checkpoint.target.as_ref()),
+            words,
+            |_| false,
+        ),
+        _ => Retrieved {
+            source: checkpoint.source.encode_words(words),
+            hits: Vec::new(),
+        },
+    }
 }
 
 /// Pairs each source with its best hypothesis as a [`Generation`].
 fn generations(
     checkpoint: &Checkpoint,
     config: &DecodeConfig,
-    sources: Vec<Encoding>,
+    sources: Vec<Retrieved>,
     hypotheses: Vec<Hypothesis>,
 ) -> Vec<Generation> {
     sources
         .into_iter()
         .zip(hypotheses)
-        .map(|(source, hyp)| {
+        .map(|(Retrieved { source, hits }, hyp)| {
             let (tokens, code) = output(checkpoint, config, &source, &hyp);
             Generation {
                 src_tokens: source_columns(&source),
@@ -154,7 +185,20 @@ fn generations(
                 log_prob: hyp.log_prob,
                 attention: hyp.attention,
                 p_gen: hyp.p_gen,
+                neighbours: neighbours(checkpoint, &hits),
             }
+        })
+        .collect()
+}
+
+fn neighbours(checkpoint: &Checkpoint, hits: &[Hit]) -> Vec<Neighbour> {
+    let Some(index) = &checkpoint.retrieval else {
+        return Vec::new();
+    };
+    hits.iter()
+        .map(|hit| Neighbour {
+            document: index.document(hit).clone(),
+            score: hit.score,
         })
         .collect()
 }

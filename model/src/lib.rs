@@ -8,6 +8,7 @@ pub mod decode;
 pub mod generate;
 pub mod models;
 pub mod nn;
+pub mod retrieval;
 pub mod rng;
 pub mod syntax;
 pub mod tokenizer;

@@ -9,7 +9,28 @@ use common::*;
 use model::checkpoint::{Checkpoint, CheckpointError, Precision};
 use model::decode::{DecodeConfig, Hypothesis, greedy};
 use model::models::{AnyModel, ModelKind};
-use model::tokenizer::Tokenizer;
+use model::retrieval::{Document, RetrievalIndex};
+use model::tokenizer::{LayoutWords, Tokenizer, layout_tokens};
+
+/// A pool of two functions.
+fn toy_index() -> RetrievalIndex {
+    let document = |name: &str, docstring: &str, code: &str| {
+        let words: Vec<String> = docstring.split(' ').map(str::to_string).collect();
+        Document::new(name, "toy", &words, &layout_tokens(code).unwrap()).unwrap()
+    };
+    RetrievalIndex::new(vec![
+        document(
+            "size",
+            "Return the size",
+            "def size(f):\n    return f.size\n",
+        ),
+        document(
+            "name",
+            "Return the name",
+            "def name(u):\n    return u.name\n",
+        ),
+    ])
+}
 
 fn decode(model: &AnyModel, device: &Device) -> Vec<Hypothesis> {
     let b = batch(&toy_examples(), device);
@@ -44,16 +65,25 @@ fn round_trip_decodes_identically() {
     for kind in ModelKind::ALL {
         let config = tiny_config(kind);
         let model = seeded(&config, 31, &device);
-        let (source, target) = toy_tokenizers();
+        let (source, mut target) = toy_tokenizers();
+        let index = kind.info().retrieves.then(toy_index);
+        if index.is_some() {
+            // The retrieval model copies: one vocabulary size for both sides.
+            target = LayoutWords::new(vocab_of_size(SRC_VOCAB));
+        }
         let card = toy_card(kind);
         for precision in [Precision::F32, Precision::F16] {
-            let files =
+            let mut files =
                 Checkpoint::to_files(&model, &config, &source, &target, precision, &card).unwrap();
+            if let Some(index) = &index {
+                files = files.with_retrieval(index).unwrap();
+            }
             let dir = temp_dir(&format!("{kind}-{precision:?}"));
             files.save(&dir).unwrap();
             let loaded = Checkpoint::load(&dir, Some(kind), &device).unwrap();
             std::fs::remove_dir_all(&dir).unwrap();
             assert_eq!(loaded.config.model, config);
+            assert_eq!(loaded.retrieval, index);
             assert_eq!(loaded.card, card);
             assert_eq!(
                 (loaded.source.config(), loaded.target.config()),
@@ -74,7 +104,7 @@ fn round_trip_decodes_identically() {
                 decode(&reference, &device),
                 "{kind} {precision:?}"
             );
-            if precision == Precision::F16 {
+            if precision == Precision::F16 && index.is_none() {
                 let weights = |files: &model::checkpoint::CheckpointFiles| {
                     files.get("model.bpk").unwrap().len()
                 };
@@ -173,4 +203,25 @@ fn wrong_kind_and_mismatched_vocabularies_are_clear_errors() {
             .contains("/nonexistent/checkpoint/config.json"),
         "{err}"
     );
+}
+
+#[test]
+fn a_retrieval_checkpoint_needs_its_pool() {
+    let device = Device::flex();
+    let config = tiny_config(ModelKind::Retrieval);
+    let model = seeded(&config, 34, &device);
+    let (source, _) = toy_tokenizers();
+    let target = LayoutWords::new(vocab_of_size(SRC_VOCAB));
+    let card = toy_card(ModelKind::Retrieval);
+    let files =
+        Checkpoint::to_files(&model, &config, &source, &target, Precision::F32, &card).unwrap();
+    let err = Checkpoint::from_files(&files, None, &device).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "retrieval.json: named in config.json but missing"
+    );
+    let mut bad = files.with_retrieval(&toy_index()).unwrap();
+    bad.set("retrieval.json", b"{\"documents\": [1]}".to_vec());
+    let err = Checkpoint::from_files(&bad, None, &device).unwrap_err();
+    assert!(err.to_string().starts_with("retrieval.json: "), "{err}");
 }

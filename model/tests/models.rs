@@ -41,7 +41,7 @@ fn shapes() {
         assert_eq!(step.logits.dims(), [b, tgt_vocab]);
         assert_eq!(
             step.attention.map(|a| a.dims()),
-            (kind == ModelKind::Attention).then_some([b, s])
+            kind.info().attends.then_some([b, s])
         );
         assert_eq!(step.p_gen.map(|p| p.dims()), config.copy.then_some([b]));
         // Beam search expands and reorders states.

@@ -10,8 +10,8 @@ pub struct BenchArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Comma-separated models to time (default: every model).
-    #[arg(long, value_delimiter = ',', default_values_t = ModelKind::ALL)]
+    /// Comma-separated models to time (default: the reference's three).
+    #[arg(long, value_delimiter = ',', default_values_t = ModelKind::REFERENCE)]
     pub models: Vec<ModelKind>,
     /// Timed repetitions per measurement (median reported), after one warm-up.
     #[arg(long, default_value_t = 3)]
@@ -46,6 +46,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let models = args.models.clone();
     if models.is_empty() {
         bail!("no models to benchmark");
+    }
+    if let Some(kind) = models.iter().find(|k| k.info().retrieves) {
+        bail!(
+            "bench times the reference's models on its fixed shapes; `{kind}` reads neighbours,              whose length those shapes do not cover"
+        );
     }
     let config = BenchConfig::new(models).with_iters(args.iters);
     let load_before = load_average();

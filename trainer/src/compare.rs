@@ -25,8 +25,9 @@ use crate::train::{TrainArgs, TrainSettings};
 pub struct CompareArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Models to compare, comma-separated (default: every model).
-    #[arg(long, value_delimiter = ',', default_values_t = ModelKind::ALL)]
+    /// Models to compare, comma-separated (default: the reference's rnn, lstm and attention;
+    /// retrieval needs --tokens subwords).
+    #[arg(long, value_delimiter = ',', default_values_t = ModelKind::REFERENCE)]
     pub models: Vec<ModelKind>,
     #[command(flatten)]
     pub tokens: TokenArgs,
@@ -69,6 +70,7 @@ pub fn run(args: &CompareArgs) -> Result<PathBuf> {
             out: Some(run_dir.clone()),
             resume: args.resume && run_dir.join(RUN_FILE).exists(),
             force: !args.resume,
+            init_from: None,
         };
         let outcome = crate::train::run(&train)?;
         data = outcome.config.data.describe_short();

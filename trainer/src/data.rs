@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use model::batch::Example;
 use model::checkpoint::card::DataCard;
-use model::tokenizer::{DocstringWords, LayoutWords, MAX_SRC_LEN, Subwords, Tokenizer};
+use model::retrieval::{Document, RetrievalConfig, RetrievalIndex, retrieve};
+use model::tokenizer::{
+    DocstringWords, LayoutWords, MAX_SRC_LEN, Subwords, Tokenizer, TokenizerConfig, detokenize,
+};
 use model::vocab::Vocab;
 use serde::{Deserialize, Serialize};
 
@@ -123,6 +126,19 @@ pub struct TokenArgs {
     pub vocab_size: usize,
 }
 
+impl TokenArgs {
+    /// The options a checkpoint's target tokenizer was learned with.
+    pub fn of(target: &TokenizerConfig, vocab_size: usize) -> Self {
+        match target {
+            TokenizerConfig::Subwords { .. } => Self {
+                tokens: Tokens::Subwords,
+                vocab_size,
+            },
+            _ => Self::default(),
+        }
+    }
+}
+
 impl Default for TokenArgs {
     fn default() -> Self {
         Self {
@@ -210,6 +226,63 @@ impl Tokenizers {
     }
 }
 
+/// The pool a retrieval model learns with and reads at test time: the training pairs with code
+/// (those whose code does not lex back exactly are left out, see [`Document::new`]).
+pub fn retrieval_index(train: &[Pair]) -> RetrievalIndex {
+    let documents = train.iter().filter_map(|p| {
+        Document::new(
+            &p.func_name,
+            &p.repo,
+            &p.docstring_tokens,
+            p.layout_tokens.as_deref()?,
+        )
+    });
+    RetrievalIndex::new(documents.collect())
+}
+
+/// Which neighbours a pair may be given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Neighbours {
+    /// Validation and test pairs: any function of the pool.
+    Any,
+    /// Training pairs: not the pair itself nor a duplicate of its code (and, if the model's config
+    /// says so, nothing from its own package).
+    OthersThan,
+}
+
+impl Tokenizers {
+    /// [`Tokenizers::examples`] for a retrieval model: each source carries the pair's neighbours from
+    /// `index`.
+    pub fn retrieval_examples(
+        &self,
+        pairs: &[Pair],
+        index: &RetrievalIndex,
+        config: &RetrievalConfig,
+        neighbours: Neighbours,
+    ) -> Vec<Example> {
+        let sides = (self.source.as_ref(), self.target.as_ref());
+        pairs
+            .iter()
+            .filter_map(|p| {
+                let layout = p.layout_tokens.as_deref()?;
+                let own_code = detokenize(layout);
+                let excluded = |d: &Document| {
+                    neighbours == Neighbours::OthersThan
+                        && (d.code == own_code
+                            || (config.exclude_own_package && d.package == p.repo))
+                };
+                Some(Example {
+                    src: retrieve(index, config, sides, &p.docstring_tokens, excluded)
+                        .source
+                        .ids,
+                    tgt: self.target.encode_words(layout).ids,
+                })
+            })
+            .filter(|e| e.tgt.len() <= MAX_TRAIN_TGT_LEN)
+            .collect()
+    }
+}
+
 impl DataSpec {
     /// The spec as a checkpoint card records it, with its one-line description when known.
     pub fn card(&self, splits: Option<&Splits>) -> DataCard {
@@ -233,5 +306,77 @@ impl DataSpec {
             })?,
             train_size: card.train_size,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::tokenizer::layout_tokens;
+    use model::vocab::SOS;
+
+    fn pair(package: &str, docstring: &str, code: &str) -> Pair {
+        Pair {
+            docstring: docstring.to_string(),
+            docstring_tokens: docstring.split(' ').map(str::to_string).collect(),
+            code: Some(code.to_string()),
+            code_tokens: Vec::new(),
+            layout_tokens: Some(layout_tokens(code).unwrap()),
+            stripped: true,
+            repo: package.to_string(),
+            func_name: "f".to_string(),
+            partition: None,
+            url: None,
+        }
+    }
+
+    /// The neighbour's code in a retrieval source (everything after the first `<sos>`).
+    fn neighbour(src: &[usize]) -> &[usize] {
+        let sep = src.iter().position(|&id| id == SOS).expect("a neighbour");
+        &src[sep + 1..]
+    }
+
+    #[test]
+    fn training_neighbours_are_never_the_pair_itself_or_a_duplicate() {
+        let read = "def read(path):\n    return open(path).read()\n";
+        let pairs = [
+            pair("a", "read the config file", read),
+            pair("a", "read the config file", read), // a duplicate
+            pair(
+                "b",
+                "read a file",
+                "def load(p):\n    return p.read_text()\n",
+            ),
+            pair(
+                "a",
+                "read the config",
+                "def config():\n    return read(CONFIG)\n",
+            ),
+        ];
+        let tokens = TokenArgs {
+            tokens: Tokens::Subwords,
+            vocab_size: 600,
+        };
+        let tokenizers = Tokenizers::build_with(&pairs, &tokens).unwrap();
+        let index = retrieval_index(&pairs);
+        assert_eq!(index.documents().len(), 4);
+        let code = |i: usize| {
+            tokenizers
+                .target
+                .encode_words(pairs[i].layout_tokens.as_ref().unwrap())
+                .ids
+        };
+        let first = |config: &RetrievalConfig, neighbours| {
+            let examples = tokenizers.retrieval_examples(&pairs[..1], &index, config, neighbours);
+            neighbour(&examples[0].src).to_vec()
+        };
+        let config = RetrievalConfig::default();
+        assert_eq!(first(&config, Neighbours::Any), code(0));
+        assert_eq!(first(&config, Neighbours::OthersThan), code(3));
+        let other_packages = RetrievalConfig {
+            exclude_own_package: true,
+            ..config
+        };
+        assert_eq!(first(&other_packages, Neighbours::OthersThan), code(2));
     }
 }

@@ -110,7 +110,7 @@ pub fn evaluate_pairs(
 ) -> (EvalSummary, Vec<Prediction>) {
     let sources: Vec<Encoding> = pairs
         .iter()
-        .map(|p| checkpoint.source.encode_words(&p.docstring_tokens))
+        .map(|p| model::generate::source(checkpoint, &p.docstring_tokens).source)
         .collect();
     let mut order: Vec<usize> = (0..pairs.len()).collect();
     order.sort_by_key(|&i| sources[i].ids.len());

@@ -51,6 +51,29 @@ struct Output<'a> {
     code: &'a str,
     tokens: &'a [String],
     truncated: bool,
+    /// Retrieval models: the training functions read beside the description.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    neighbours: Vec<NeighbourLine<'a>>,
+}
+
+/// A retrieved function as `generate` reports it.
+#[derive(Debug, Serialize)]
+struct NeighbourLine<'a> {
+    name: &'a str,
+    package: &'a str,
+    score: f64,
+}
+
+fn neighbour_lines(generation: &Generation) -> Vec<NeighbourLine<'_>> {
+    generation
+        .neighbours
+        .iter()
+        .map(|n| NeighbourLine {
+            name: &n.document.name,
+            package: &n.document.package,
+            score: n.score,
+        })
+        .collect()
 }
 
 /// Descriptions decoded per batch in `--input` mode.
@@ -80,6 +103,7 @@ pub fn run(args: &GenerateArgs) -> Result<()> {
                     code: &g.code,
                     tokens: &g.tokens,
                     truncated: g.truncated,
+                    neighbours: neighbour_lines(g),
                 };
                 serde_json::to_writer(&mut text, &output)?;
                 text.push(b'\n');
@@ -99,10 +123,15 @@ pub fn run(args: &GenerateArgs) -> Result<()> {
         .map_err(|_| anyhow::anyhow!("--docstring has no words to generate code from"))?
         .remove(0);
     if generation.truncated {
-        // `<sos>` and `<eos>` around the tokens kept.
-        let kept = generation.src_tokens.len() - 2;
+        let kept = generation.description_tokens().len();
         eprintln!(
             "warning: the description has more than {kept} tokens; only the first {kept} were used"
+        );
+    }
+    for n in neighbour_lines(&generation) {
+        eprintln!(
+            "retrieved: {} ({}), BM25 score {:.2}",
+            n.name, n.package, n.score
         );
     }
     print!("{}", generation.code);

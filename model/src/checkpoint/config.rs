@@ -29,6 +29,9 @@ pub struct CheckpointConfig {
     pub weights: String,
     /// The card file; `None` for format 1, whose card is made from `config.json` alone.
     pub card: Option<String>,
+    /// Retrieval models: the pool of training functions they look neighbours up in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retrieval: Option<String>,
 }
 
 /// The tokenizer of each side.
@@ -60,6 +63,7 @@ impl CheckpointConfig {
         files.extend(self.tokenizers.target.files());
         files.push(&self.weights);
         files.extend(self.card.as_deref());
+        files.extend(self.retrieval.as_deref());
         files
     }
 
@@ -110,6 +114,7 @@ impl FormatOne {
             precision: self.precision,
             weights: WEIGHTS_FILE.to_string(),
             card: None,
+            retrieval: None,
         };
         (config, Some(card))
     }

@@ -4,7 +4,8 @@
 //!   tokenizer of each side, the weight precision, and the names of the other files;
 //! - the tokenizers' files (for the word tokenizers, `src_vocab.json` and `tgt_vocab.json`);
 //! - the weights (`model.bpk`), a burnpack record in f32 or f16;
-//! - the card (`card.json`, [`Card`]): the data, training, scores and sample generations.
+//! - the card (`card.json`, [`Card`]): the data, training, scores and sample generations;
+//! - retrieval models: the pool of training functions (`retrieval.json`, [`RetrievalIndex`]).
 //!
 //! Native code reads the folder; the browser fetches `config.json`, then every file it names, and
 //! calls [`Checkpoint::from_files`]. Loading checks, before touching the weights, that the kind is the
@@ -27,6 +28,7 @@ pub use config::{
 };
 
 use crate::models::{AnyModel, ModelConfig, ModelKind};
+use crate::retrieval::{IndexError, RETRIEVAL_FILE, RetrievalIndex};
 use crate::tokenizer::Tokenizer;
 use crate::vocab::VocabError;
 
@@ -66,6 +68,8 @@ pub enum CheckpointError {
     },
     #[error(transparent)]
     Vocab(#[from] VocabError),
+    #[error(transparent)]
+    Retrieval(#[from] IndexError),
     #[error("{which} vocabulary has {tokens} tokens but the weights expect {expected}")]
     VocabSize {
         which: &'static str,
@@ -90,6 +94,8 @@ pub struct Checkpoint {
     /// Ids to code.
     pub target: Box<dyn Tokenizer>,
     pub model: AnyModel,
+    /// Retrieval models: the pool their neighbours come from.
+    pub retrieval: Option<RetrievalIndex>,
 }
 
 /// The files of a checkpoint, in memory: `config.json` and the files it names, by name.
@@ -119,6 +125,16 @@ impl CheckpointFiles {
     /// The parsed `config.json`.
     pub fn config(&self) -> Result<CheckpointConfig, CheckpointError> {
         Ok(CheckpointConfig::parse(&text(CONFIG_FILE, self.get(CONFIG_FILE)?)?)?.0)
+    }
+
+    /// These files with a retrieval model's pool added (`retrieval.json`, named in `config.json`).
+    pub fn with_retrieval(mut self, index: &RetrievalIndex) -> Result<Self, CheckpointError> {
+        let mut config = self.config()?;
+        config.retrieval = Some(RETRIEVAL_FILE.to_string());
+        let json = serde_json::to_vec_pretty(&config).expect("a config always serializes");
+        self.set(CONFIG_FILE, json);
+        self.set(RETRIEVAL_FILE, index.to_json());
+        Ok(self)
     }
 
     /// Writes every file into `dir` (created if needed).
@@ -177,6 +193,7 @@ impl Checkpoint {
             precision,
             weights: WEIGHTS_FILE.to_string(),
             card: Some(CARD_FILE.to_string()),
+            retrieval: None,
         };
         check_vocab_sizes(&config.model, source, target)?;
         let weights = model.valid();
@@ -245,12 +262,20 @@ impl Checkpoint {
             .init(device)
             .with_record(record)
             .map_err(|e| weights_error(&config, e))?;
+        let retrieval = match &config.retrieval {
+            Some(name) => Some(RetrievalIndex::from_json(files.get(name)?, name)?),
+            None if config.model.kind.info().retrieves => {
+                return Err(CheckpointError::MissingFile(RETRIEVAL_FILE.to_string()));
+            }
+            None => None,
+        };
         Ok(Self {
             config,
             card,
             source,
             target,
             model,
+            retrieval,
         })
     }
 
@@ -269,14 +294,18 @@ impl Checkpoint {
         precision: Precision,
         card: &Card,
     ) -> Result<CheckpointFiles, CheckpointError> {
-        Self::to_files(
+        let files = Self::to_files(
             &self.model,
             &self.config.model,
             self.source.as_ref(),
             self.target.as_ref(),
             precision,
             card,
-        )
+        )?;
+        match &self.retrieval {
+            Some(index) => files.with_retrieval(index),
+            None => Ok(files),
+        }
     }
 }
 

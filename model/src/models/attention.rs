@@ -34,6 +34,10 @@ pub struct AttentionSeq2Seq {
     pub output: Linear,
     /// Copy attention: `[H + K + E, 1]`, the pre-activation of `p_gen`.
     pub copy_gate: Option<Linear>,
+    /// `attention`, or `retrieval` (the same network over a source with neighbours, see
+    /// [`super::retrieval`]).
+    #[module(skip)]
+    pub kind: ModelKind,
 }
 
 #[derive(Debug, Clone)]
@@ -62,12 +66,16 @@ impl DecoderState for AttentionState {
 }
 
 impl AttentionSeq2Seq {
-    /// `config.kind` must be `attention`.
+    /// `config.kind` must be `attention` or `retrieval` (which needs copy attention).
     pub fn new(config: &ModelConfig, device: &Device) -> Self {
-        assert_eq!(
-            config.kind,
-            ModelKind::Attention,
-            "AttentionSeq2Seq is the attention model"
+        assert!(
+            matches!(config.kind, ModelKind::Attention | ModelKind::Retrieval),
+            "AttentionSeq2Seq is the attention or retrieval model, not `{}`",
+            config.kind
+        );
+        assert!(
+            config.kind != ModelKind::Retrieval || config.copy,
+            "the retrieval model copies: it needs copy attention"
         );
         let side = &config.decoder;
         let (e, h) = (side.embedding_size, side.hidden_size);
@@ -88,6 +96,7 @@ impl AttentionSeq2Seq {
                 .init(device),
             output: linear(h + k + e, side.vocab_size, true, device),
             copy_gate: config.copy.then(|| linear(h + k + e, 1, true, device)),
+            kind: config.kind,
         }
     }
 
@@ -152,7 +161,7 @@ impl Seq2Seq for AttentionSeq2Seq {
     type State = AttentionState;
 
     fn kind(&self) -> ModelKind {
-        ModelKind::Attention
+        self.kind
     }
 
     fn src_vocab_size(&self) -> usize {

@@ -6,6 +6,7 @@ use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::ModelKind;
+use crate::retrieval::RetrievalConfig;
 
 /// One side of a model: the encoder over the description, or the decoder over the code. The defaults
 /// are the reference design's.
@@ -40,6 +41,9 @@ pub struct ModelConfig {
     /// piece can be copied; needs one vocabulary for both sides.
     #[serde(default)]
     pub copy: bool,
+    /// Retrieval models: how many neighbours are read and how much of each (see [`crate::retrieval`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retrieval: Option<RetrievalConfig>,
 }
 
 impl ModelConfig {
@@ -50,6 +54,7 @@ impl ModelConfig {
             encoder: SideConfig::new(src_vocab_size),
             decoder: SideConfig::new(tgt_vocab_size),
             copy: false,
+            retrieval: None,
         }
     }
 
@@ -87,6 +92,8 @@ struct Nested {
     decoder: SideFile,
     #[serde(default)]
     copy: bool,
+    #[serde(default)]
+    retrieval: Option<RetrievalConfig>,
 }
 
 /// A side as saved: options added after a checkpoint was written take their defaults (Burn's
@@ -138,12 +145,14 @@ impl TryFrom<serde_json::Value> for ModelConfig {
                 encoder,
                 decoder,
                 copy,
+                retrieval,
             } = serde_json::from_value(value)?;
             return Ok(Self {
                 kind,
                 encoder: encoder.into(),
                 decoder: decoder.into(),
                 copy,
+                retrieval,
             });
         }
         let flat: Flat = serde_json::from_value(value)?;
@@ -170,6 +179,7 @@ mod tests {
         let mut options = config.clone();
         options.copy = true;
         options.encoder.bidirectional = true;
+        options.retrieval = Some(RetrievalConfig::default());
         let json = serde_json::to_string(&options).unwrap();
         assert_eq!(serde_json::from_str::<ModelConfig>(&json).unwrap(), options);
     }

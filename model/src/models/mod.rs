@@ -6,7 +6,9 @@
 //! - [`config`]: the nested hyperparameters ([`ModelConfig`]);
 //! - [`cost`]: the matrix products of a training step, for the benchmark's floor;
 //! - [`teacher_forcing`]: the training unroll the recurrent models share;
-//! - [`encoder`], [`recurrent`], [`attention`]: the reference design's models.
+//! - [`encoder`], [`recurrent`], [`attention`]: the reference design's models;
+//! - [`copy`]: copy attention, an option of the attention model;
+//! - [`retrieval`]: the attention model with copy, reading retrieved training functions too.
 //!
 //! A new model is a new file here implementing [`Seq2Seq`] plus one entry in the registry's list;
 //! nothing outside this folder branches on the kind of model.
@@ -18,6 +20,7 @@ pub mod cost;
 pub mod encoder;
 pub mod recurrent;
 pub mod registry;
+pub mod retrieval;
 pub mod seq2seq;
 pub mod teacher_forcing;
 

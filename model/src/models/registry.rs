@@ -30,6 +30,8 @@ pub struct ModelInfo {
     pub description: &'static str,
     /// Whether each decoding step weighs the source positions (heatmaps, `<unk>` replacement).
     pub attends: bool,
+    /// Whether the source holds retrieved training functions besides the description.
+    pub retrieves: bool,
 }
 
 /// Generates the registry from one list of `Variant => ModelType { info }` entries. Each model type
@@ -41,7 +43,8 @@ macro_rules! models {
         label: $label:literal,
         summary: $summary:literal,
         description: $description:literal,
-        attends: $attends:literal $(,)?
+        attends: $attends:literal,
+        retrieves: $retrieves:literal $(,)?
     }),+ $(,)?) => {
         /// Which model; the serde names are the ones used in configs, checkpoints and on the command line.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -61,6 +64,7 @@ macro_rules! models {
                         summary: $summary,
                         description: $description,
                         attends: $attends,
+                        retrieves: $retrieves,
                     },)+
                 }
             }
@@ -194,6 +198,7 @@ models! {
         summary: "RNN",
         description: "Vanilla tanh RNN encoder and decoder.",
         attends: false,
+        retrieves: false,
     },
     Lstm => RecurrentSeq2Seq {
         name: "lstm",
@@ -201,6 +206,7 @@ models! {
         summary: "LSTM",
         description: "LSTM encoder and decoder.",
         attends: false,
+        retrieves: false,
     },
     Attention => AttentionSeq2Seq {
         name: "attention",
@@ -208,10 +214,23 @@ models! {
         summary: "LSTM + attention",
         description: "LSTM encoder and decoder with Bahdanau attention.",
         attends: true,
+        retrieves: false,
+    },
+    Retrieval => AttentionSeq2Seq {
+        name: "retrieval",
+        label: "Retrieval + copy",
+        summary: "LSTM + attention + copy, reading the closest training function",
+        description: "The attention model with copy attention, reading the description and the most similar training functions (BM25).",
+        attends: true,
+        retrieves: true,
     },
 }
 
 impl ModelKind {
+    /// The reference design's three models: what `compare` and `bench` run by default (the
+    /// retrieval model needs subword tokens and a pool).
+    pub const REFERENCE: [ModelKind; 3] = [ModelKind::Rnn, ModelKind::Lstm, ModelKind::Attention];
+
     pub fn name(self) -> &'static str {
         self.info().name
     }
@@ -254,11 +273,11 @@ mod tests {
             let json = serde_json::to_string(&kind).unwrap();
             assert_eq!(json, format!("\"{}\"", kind.name()));
         }
-        assert_eq!(ModelKind::names(), "rnn, lstm or attention");
+        assert_eq!(ModelKind::names(), "rnn, lstm, attention or retrieval");
         let error = "gru".parse::<ModelKind>().unwrap_err();
         assert_eq!(
             error,
-            "unknown model `gru` (expected rnn, lstm or attention)"
+            "unknown model `gru` (expected rnn, lstm, attention or retrieval)"
         );
     }
 }

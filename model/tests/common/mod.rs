@@ -17,12 +17,19 @@ pub fn rng_lock() -> MutexGuard<'static, ()> {
 pub const SRC_VOCAB: usize = 13;
 pub const TGT_VOCAB: usize = 11;
 
+/// A tiny model of `kind`; the retrieval model copies, so it has one vocabulary of [`SRC_VOCAB`].
 pub fn tiny_config(kind: ModelKind) -> ModelConfig {
-    ModelConfig::new(kind, SRC_VOCAB, TGT_VOCAB)
+    let mut config = ModelConfig::new(kind, SRC_VOCAB, TGT_VOCAB)
         .with_embedding_size(8)
         .with_hidden_size(16)
         .with_num_layers(2)
-        .with_dropout(0.0)
+        .with_dropout(0.0);
+    if kind.info().retrieves {
+        config.copy = true;
+        config.decoder.vocab_size = SRC_VOCAB;
+        config.retrieval = Some(Default::default());
+    }
+    config
 }
 
 /// Every model, and the attention model with each of its options: bidirectional, copy (one

@@ -14,12 +14,13 @@ use model::batch::{BatchingConfig, Example};
 use model::burn::module::Module;
 use model::burn::prelude::*;
 use model::checkpoint::{Card, Checkpoint, Precision};
-use model::models::{AnyModel, ModelConfig, ModelKind};
+use model::models::{AnyModel, ModelConfig, ModelKind, retrieval};
+use model::retrieval::{RetrievalConfig, RetrievalIndex};
 use model::train::{TrainConfig, Trainer};
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::preset::Preset;
-use crate::data::{DataArgs, DataSpec, TokenArgs, Tokenizers, Tokens};
+use crate::data::{DataArgs, DataSpec, Neighbours, TokenArgs, Tokenizers, Tokens};
 use crate::device::{DEVICE_HELP, device};
 use epoch::{progress_bar, train_epoch};
 use history::EpochRecord;
@@ -49,6 +50,11 @@ pub struct TrainArgs {
     /// Start over even if --out holds a run (its files are replaced).
     #[arg(long, conflicts_with = "resume")]
     pub force: bool,
+    /// Start a new run from this checkpoint's weights, model settings and tokenizers instead of fresh
+    /// ones (to train a shipped model further, or to fine-tune it on other data); the optimiser starts
+    /// afresh.
+    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
+    pub init_from: Option<PathBuf>,
 }
 
 /// The training options `train` and `compare` share.
@@ -79,6 +85,13 @@ pub struct TrainSettings {
     /// Copy attention (pointer-generator) in the attention model; needs --tokens subwords.
     #[arg(long)]
     pub copy: bool,
+    /// Retrieval model: training functions read beside each description.
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub neighbours: usize,
+    /// Retrieval model: while training, take no neighbour from a pair's own package (as at test time,
+    /// where the packages are unseen).
+    #[arg(long)]
+    pub exclude_own_package: bool,
 }
 
 /// Everything that defines a run, saved as `run.json`.
@@ -94,6 +107,21 @@ pub struct RunConfig {
     pub epochs: usize,
     pub seed: u64,
     /// Who ran it: one entry for the start and one for each resume.
+    #[serde(default)]
+    pub provenance: Vec<Provenance>,
+    /// The checkpoint whose weights the run started from (`--init-from`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_from: Option<InitFrom>,
+}
+
+/// A run's starting checkpoint: where it was and how it had been trained, so that the epochs of the
+/// new run are not mistaken for all the training the weights had.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InitFrom {
+    pub checkpoint: PathBuf,
+    /// The epochs the checkpoint had been trained for, as its card says.
+    pub epochs_trained: Option<usize>,
+    /// The commands that trained it, from its card.
     #[serde(default)]
     pub provenance: Vec<Provenance>,
 }
@@ -155,6 +183,8 @@ struct Run {
     model: AnyModel,
     trainer: Trainer,
     state: TrainState,
+    /// Retrieval models: the pool of training functions, saved with every checkpoint.
+    retrieval: Option<RetrievalIndex>,
 }
 
 /// The pairs a run learns from, as ids of its vocabularies.
@@ -183,23 +213,79 @@ impl Run {
 
     /// A new run: vocabularies from the training split, fresh weights from the seed, `run.json` written.
     fn start(args: &TrainArgs, out: PathBuf, device: &Device) -> Result<Self> {
+        if let Some(dir) = &args.init_from {
+            return Self::start_from(args, dir, out, device);
+        }
         let spec = args.data.spec();
         let splits = spec.load()?;
         let tokenizers = Tokenizers::build_with(&splits.train, &args.tokens)?;
         let config = new_config(args, spec, &tokenizers)?;
+        let retrieval = retrieval_pool(&config, &splits.train);
         clear_run_dir(&out)?;
         write_json(&out.join(RUN_FILE), &config)?;
         device.seed(config.seed);
         let model = config.model.init(device);
+        Ok(Self::fresh(out, config, tokenizers, model, retrieval))
+    }
+
+    /// A new run whose weights, model settings and tokenizers are a checkpoint's (`--init-from`).
+    fn start_from(args: &TrainArgs, dir: &Path, out: PathBuf, device: &Device) -> Result<Self> {
+        let checkpoint = Checkpoint::load(dir, None, device)
+            .with_context(|| format!("cannot start from {}", dir.display()))?;
+        let (model, model_config) =
+            starting_model(args, checkpoint.model, &checkpoint.config.model)
+                .with_context(|| format!("cannot start from {}", dir.display()))?;
+        let tokenizers = Tokenizers {
+            source: checkpoint.source,
+            target: checkpoint.target,
+        };
+        let spec = args.data.spec();
+        let args = TrainArgs {
+            tokens: TokenArgs::of(
+                &checkpoint.config.tokenizers.target,
+                tokenizers.target.vocab_size(),
+            ),
+            ..args.clone()
+        };
+        let mut config = new_config(&args, spec.clone(), &tokenizers)?;
+        config.model = model_config;
+        let training = checkpoint.card.training.as_ref();
+        config.init_from = Some(InitFrom {
+            checkpoint: dir.to_path_buf(),
+            epochs_trained: training.map(|t| t.epochs_trained).or(checkpoint
+                .card
+                .epoch
+                .as_ref()
+                .map(|e| e.epoch)),
+            provenance: training.map(|t| t.provenance.clone()).unwrap_or_default(),
+        });
+        let retrieval = match config.model.retrieval.is_some() {
+            true => retrieval_pool(&config, &spec.load()?.train),
+            false => None,
+        };
+        clear_run_dir(&out)?;
+        write_json(&out.join(RUN_FILE), &config)?;
+        device.seed(config.seed);
+        Ok(Self::fresh(out, config, tokenizers, model, retrieval))
+    }
+
+    fn fresh(
+        out: PathBuf,
+        config: RunConfig,
+        tokenizers: Tokenizers,
+        model: AnyModel,
+        retrieval: Option<RetrievalIndex>,
+    ) -> Self {
         let trainer = Trainer::new(config.optimizer.clone());
-        Ok(Self {
+        Self {
             out,
             config,
             tokenizers,
             model,
             trainer,
             state: TrainState::default(),
-        })
+            retrieval,
+        }
     }
 
     /// The run in `out` as its last finished epoch left it.
@@ -235,6 +321,7 @@ impl Run {
             model: checkpoint.model,
             trainer,
             state,
+            retrieval: checkpoint.retrieval,
         })
     }
 
@@ -242,8 +329,22 @@ impl Run {
     fn examples(&self) -> Result<Examples> {
         let spec = &self.config.data;
         let splits = spec.load()?;
-        let train = self.tokenizers.examples(&splits.train);
-        let valid = self.tokenizers.examples(&splits.valid);
+        let (train, valid) = match (&self.retrieval, &self.config.model.retrieval) {
+            (Some(index), Some(retrieval)) => {
+                let examples = |pairs, neighbours| {
+                    let t = &self.tokenizers;
+                    t.retrieval_examples(pairs, index, retrieval, neighbours)
+                };
+                (
+                    examples(&splits.train, Neighbours::OthersThan),
+                    examples(&splits.valid, Neighbours::Any),
+                )
+            }
+            _ => (
+                self.tokenizers.examples(&splits.train),
+                self.tokenizers.examples(&splits.valid),
+            ),
+        };
         if train.is_empty() || valid.is_empty() {
             bail!(
                 "{}: no training or validation pairs with code",
@@ -353,6 +454,10 @@ impl Run {
             Precision::F32,
             &card(&self.config, record),
         )?;
+        let files = match &self.retrieval {
+            Some(index) => files.with_retrieval(index)?,
+            None => files,
+        };
         if best {
             replace_dir(&self.out.join(BEST_DIR), |dir| Ok(files.save(dir)?))?;
         }
@@ -410,6 +515,20 @@ fn new_config(args: &TrainArgs, spec: DataSpec, tokenizers: &Tokenizers) -> Resu
     }
     model.copy = settings.copy;
     model.encoder.bidirectional = settings.bidirectional;
+    if args.model.info().retrieves {
+        if args.tokens.tokens != Tokens::Subwords {
+            bail!("--model retrieval needs --tokens subwords: it copies from the neighbours' code");
+        }
+        if settings.neighbours == 0 {
+            bail!("--neighbours must be at least 1");
+        }
+        model.copy = true;
+        model.retrieval = Some(RetrievalConfig {
+            neighbours: settings.neighbours,
+            exclude_own_package: settings.exclude_own_package,
+            ..RetrievalConfig::default()
+        });
+    }
     for side in [&mut model.encoder, &mut model.decoder] {
         side.embedding_size = settings.embedding_size.unwrap_or(side.embedding_size);
         side.hidden_size = settings.hidden_size.unwrap_or(side.hidden_size);
@@ -436,7 +555,46 @@ fn new_config(args: &TrainArgs, spec: DataSpec, tokenizers: &Tokenizers) -> Resu
         batch_size: args.settings.batch_size,
         seed: args.settings.seed,
         provenance: vec![provenance::current(&args.settings.device)],
+        init_from: None,
     })
+}
+
+/// The pool of a retrieval model's run; `None` for other models.
+fn retrieval_pool(config: &RunConfig, train: &[crate::corpus::Pair]) -> Option<RetrievalIndex> {
+    config
+        .model
+        .retrieval
+        .is_some()
+        .then(|| crate::data::retrieval_index(train))
+}
+
+/// The model a run started `--init-from` a checkpoint trains, and its configuration: the
+/// checkpoint's own, or for `--model retrieval` from a copy model, that network reading neighbours.
+fn starting_model(
+    args: &TrainArgs,
+    model: AnyModel,
+    config: &ModelConfig,
+) -> Result<(AnyModel, ModelConfig)> {
+    if config.kind == args.model {
+        return Ok((model, config.clone()));
+    }
+    let settings = &args.settings;
+    let retrieval = RetrievalConfig {
+        neighbours: settings.neighbours.max(1),
+        exclude_own_package: settings.exclude_own_package,
+        ..RetrievalConfig::default()
+    };
+    match (args.model, retrieval::config_from_copy(config, retrieval)) {
+        (ModelKind::Retrieval, Some(retrieval_config)) => Ok((
+            retrieval::from_copy_model(model).expect("a copy model's config, a copy model"),
+            retrieval_config,
+        )),
+        _ => bail!(
+            "it holds a model of kind `{}`, not `{}` (a retrieval model can also start from an attention model with copy)",
+            config.kind,
+            args.model
+        ),
+    }
 }
 
 /// Removes the checkpoints of a run being replaced (`--force`), so that none of them can be taken

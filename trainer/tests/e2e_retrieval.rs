@@ -1,0 +1,125 @@
+//! The retrieval model end to end: trained fresh or from a copy model's weights, its checkpoints
+//! carry the pool, `generate` names the neighbour it read, `eval` scores it, a resumed run keeps its
+//! pool, and the options it needs are asked for by name.
+
+mod corpus_common;
+mod e2e_common;
+
+use e2e_common::{TempDir, fails, json_file, ok, path, toy_corpus, train_args};
+
+/// `train_args` with subword tokens (the retrieval model copies from the neighbours' pieces).
+fn subword_args<'a>(model: &'a str, data: &'a str, out: &'a str, epochs: &'a str) -> Vec<&'a str> {
+    let mut args = train_args(model, data, out, epochs);
+    args.extend(["--tokens", "subwords", "--vocab-size", "600"]);
+    args
+}
+
+#[test]
+fn a_retrieval_model_trains_from_a_copy_model_and_names_its_neighbour() {
+    let tmp = TempDir::new("e2e-retrieval");
+    let data = toy_corpus(&tmp);
+    let (copy, retrieval) = (tmp.path().join("copy"), tmp.path().join("retrieval"));
+    let mut copy_args = subword_args("attention", path(&data), path(&copy), "1");
+    copy_args.push("--copy");
+    ok(&copy_args);
+    let best = copy.join("best");
+    ok(&[
+        "train",
+        "--model",
+        "retrieval",
+        "--init-from",
+        path(&best),
+        "--data",
+        path(&data),
+        "--preset",
+        "full",
+        "--out",
+        path(&retrieval),
+        "--epochs",
+        "1",
+        "--batch-size",
+        "8",
+    ]);
+    for dir in ["best", "last"] {
+        assert!(
+            retrieval.join(dir).join("retrieval.json").is_file(),
+            "{dir}/"
+        );
+    }
+    let run = json_file(&retrieval.join("run.json"));
+    assert_eq!(run["model"]["kind"], "retrieval");
+    assert_eq!(run["model"]["copy"], true);
+    assert_eq!(run["init_from"]["epochs_trained"], 1);
+    assert_eq!(
+        run["model"]["encoder"],
+        json_file(&best.join("config.json"))["model"]["encoder"]
+    );
+
+    // The pool survives a resume.
+    ok(&[
+        "train",
+        "--out",
+        path(&retrieval),
+        "--resume",
+        "--epochs",
+        "2",
+    ]);
+    let checkpoint = retrieval.join("last");
+    let pool = json_file(&checkpoint.join("retrieval.json"));
+    assert_eq!(
+        pool["documents"].as_array().unwrap().len(),
+        48,
+        "the training pairs"
+    );
+
+    let out = e2e_common::trainer(&[
+        "generate",
+        "--checkpoint",
+        path(&checkpoint),
+        "--docstring",
+        "Return the size.",
+    ]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("retrieved: f"), "{stderr}");
+    assert!(stderr.contains("(toy/toy), BM25 score"), "{stderr}");
+
+    let eval = ok(&["eval", "--checkpoint", path(&checkpoint), "--json"]);
+    let eval: serde_json::Value = serde_json::from_str(&eval).unwrap();
+    assert_eq!(eval["n"], 8, "{eval}");
+}
+
+#[test]
+fn the_retrieval_model_asks_for_what_it_needs() {
+    let tmp = TempDir::new("e2e-retrieval-errors");
+    let data = toy_corpus(&tmp);
+    let out = tmp.path().join("r");
+    fails(
+        &train_args("retrieval", path(&data), path(&out), "1"),
+        "--model retrieval needs --tokens subwords",
+    );
+    let words = tmp.path().join("words");
+    ok(&train_args("attention", path(&data), path(&words), "1"));
+    let best = words.join("best");
+    fails(
+        &[
+            "train",
+            "--model",
+            "retrieval",
+            "--init-from",
+            path(&best),
+            "--data",
+            path(&data),
+            "--preset",
+            "full",
+            "--out",
+            path(&out),
+        ],
+        "holds a model of kind `attention`, not `retrieval` (a retrieval model can also start from an attention model with copy)",
+    );
+    // Training with every neighbour from another package: the toy corpus has one package, so the
+    // sources hold the description alone, and training still works.
+    let mut args = subword_args("retrieval", path(&data), path(&out), "1");
+    args.push("--exclude-own-package");
+    ok(&args);
+}
