@@ -18,6 +18,7 @@ use crate::device::{DEVICE_HELP, device};
 use crate::metrics::{
     EvalSummary, Example, SyntaxChecker, attention_spread, evaluate, exact_match, token_accuracy,
 };
+use crate::pool_args::PoolArgs;
 use crate::search_args::SearchArgs;
 
 /// `trainer eval`.
@@ -38,6 +39,8 @@ pub struct EvalArgs {
     pub all: bool,
     #[command(flatten)]
     pub search: SearchArgs,
+    #[command(flatten)]
+    pub pool: PoolArgs,
     /// Score a baseline instead of the checkpoint's model: bm25 answers with the code of the training
     /// pair (of the checkpoint's own data) whose docstring is closest.
     #[arg(long, value_name = "NAME")]
@@ -65,6 +68,7 @@ impl EvalArgs {
             data,
             all: false,
             search: SearchArgs::beam(beam),
+            pool: PoolArgs::default(),
             baseline: None,
             limit: None,
             json: false,
@@ -232,8 +236,9 @@ pub fn eval_pairs(args: &EvalArgs, checkpoint: &Checkpoint) -> Result<(String, V
 /// `trainer eval`.
 pub fn run(args: &EvalArgs) -> Result<EvalSummary> {
     let device = device(&args.device)?;
-    let checkpoint = load_checkpoint(&args.checkpoint, &device)?;
+    let mut checkpoint = load_checkpoint(&args.checkpoint, &device)?;
     args.search.check(&checkpoint)?;
+    args.pool.apply(&mut checkpoint)?;
     let (name, pairs) = eval_pairs(args, &checkpoint)?;
     let config = args.search.decode_config();
     let started = std::time::Instant::now();

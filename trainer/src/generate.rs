@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::device::{DEVICE_HELP, device};
 use crate::eval::load_checkpoint;
 use crate::plot::attention_heatmap;
+use crate::pool_args::PoolArgs;
 use crate::search_args::SearchArgs;
 
 /// `trainer generate`.
@@ -36,6 +37,8 @@ pub struct GenerateArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub search: SearchArgs,
+    #[command(flatten)]
+    pub pool: PoolArgs,
     /// With --docstring and an attention model: write the attention matrix as a heatmap (.svg) or as
     /// JSON (.json).
     #[arg(long, value_name = "FILE", requires = "docstring")]
@@ -81,8 +84,9 @@ const BATCH: usize = 64;
 
 pub fn run(args: &GenerateArgs) -> Result<()> {
     let device = device(&args.device)?;
-    let checkpoint = load_checkpoint(&args.checkpoint, &device)?;
+    let mut checkpoint = load_checkpoint(&args.checkpoint, &device)?;
     args.search.check(&checkpoint)?;
+    args.pool.apply(&mut checkpoint)?;
     let config = args.search.decode_config();
     if let Some(input) = &args.input {
         let descriptions = read_descriptions(input)?;

@@ -13,6 +13,7 @@ pub mod export;
 pub mod generate;
 pub mod metrics;
 pub mod plot;
+pub mod pool_args;
 pub mod report;
 pub mod results;
 pub mod search_args;

@@ -87,6 +87,37 @@ fn a_retrieval_model_trains_from_a_copy_model_and_names_its_neighbour() {
     let eval = ok(&["eval", "--checkpoint", path(&checkpoint), "--json"]);
     let eval: serde_json::Value = serde_json::from_str(&eval).unwrap();
     assert_eq!(eval["n"], 8, "{eval}");
+
+    // Another pool: a corpus of one function, which every description then retrieves.
+    let row = serde_json::json!({
+        "repo": "mine/lib", "func_name": "area", "docstring": "Compute the area.",
+        "code": "def area(w, h):\n    return w * h\n",
+    });
+    let other = tmp.write("other.jsonl", row.to_string());
+    let out = e2e_common::trainer(&[
+        "generate",
+        "--checkpoint",
+        path(&checkpoint),
+        "--docstring",
+        "Return the size.",
+        "--retrieve-from",
+        path(&other),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("retrieved: area (mine/lib)"), "{stderr}");
+    fails(
+        &[
+            "generate",
+            "--checkpoint",
+            path(&copy.join("best")),
+            "--docstring",
+            "Return the size.",
+            "--retrieve-from",
+            path(&other),
+        ],
+        "--retrieve-from: a `attention` model reads no neighbours (only retrieval models do)",
+    );
 }
 
 #[test]
