@@ -4,14 +4,10 @@
 
 mod common;
 
-use burn::module::Module;
-use burn::prelude::*;
 use common::*;
 use model::batch::Example;
-use model::decode::{DecodeConfig, greedy};
 use model::models::{ModelConfig, ModelKind};
 use model::rng::Rng;
-use model::train::{TrainConfig, Trainer};
 
 /// Ids 4..8 are the frame (`def`, `(`, `)`, `:`); names are 8..VOCAB.
 const VOCAB: usize = 40;
@@ -39,37 +35,15 @@ fn config(copy: bool) -> ModelConfig {
 
 /// Exact copies of held-out names after training `config` on pairs of training names.
 fn held_out_accuracy(config: &ModelConfig) -> f64 {
-    let device = Device::flex().autodiff();
     let mut rng = Rng::new(3);
     let train: Vec<Example> = (0..64)
         .map(|_| pair(8 + rng.below(HELD_OUT - 8), 8 + rng.below(HELD_OUT - 8)))
         .collect();
-    let batch = batch(&train, &device);
-    let mut model = seeded(config, 7, &device);
-    let mut trainer = Trainer::new(
-        TrainConfig::new()
-            .with_learning_rate(0.01)
-            .with_teacher_forcing_ratio(1.0),
-    );
-    for _ in 0..150 {
-        model = trainer.step(model, &batch, &mut rng).0;
-    }
+    let model = trained(config, 7, &train, 150, &mut rng);
     let test: Vec<Example> = (HELD_OUT..VOCAB)
         .map(|a| pair(a, HELD_OUT + (a + 3) % (VOCAB - HELD_OUT)))
         .collect();
-    let test_batch = common::batch(&test, &Device::flex());
-    let hyps = greedy(
-        &model.valid(),
-        test_batch.src,
-        test_batch.src_mask,
-        &DecodeConfig::new().with_max_len(8),
-    );
-    let correct = hyps
-        .iter()
-        .zip(&test)
-        .filter(|(h, e)| h.tokens == e.tgt)
-        .count();
-    correct as f64 / test.len() as f64
+    exact_share(&model, &test, 8)
 }
 
 #[test]

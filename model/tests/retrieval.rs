@@ -4,15 +4,11 @@
 
 mod common;
 
-use burn::module::Module;
-use burn::prelude::*;
 use common::*;
 use model::batch::Example;
-use model::decode::{DecodeConfig, greedy};
 use model::models::{ModelConfig, ModelKind};
 use model::retrieval::RetrievalConfig;
 use model::rng::Rng;
-use model::train::{TrainConfig, Trainer};
 use model::vocab::SOS;
 
 /// Ids 4 (`def`) and 5..12 the names; 12..VOCAB the rest of a function's body.
@@ -57,37 +53,15 @@ fn config() -> ModelConfig {
 
 /// Exact outputs on fresh pairs (bodies drawn anew: almost all unseen) after training on 128 pairs.
 fn accuracy(with_neighbour: bool) -> f64 {
-    let device = Device::flex().autodiff();
     let mut rng = Rng::new(5);
     let train: Vec<Example> = (0..128)
         .map(|_| random_pair(&mut rng, with_neighbour))
         .collect();
-    let batch = batch(&train, &device);
-    let mut model = seeded(&config(), 11, &device);
-    let mut trainer = Trainer::new(
-        TrainConfig::new()
-            .with_learning_rate(0.01)
-            .with_teacher_forcing_ratio(1.0),
-    );
-    for _ in 0..200 {
-        model = trainer.step(model, &batch, &mut rng).0;
-    }
+    let model = trained(&config(), 11, &train, 200, &mut rng);
     let test: Vec<Example> = (0..32)
         .map(|_| random_pair(&mut rng, with_neighbour))
         .collect();
-    let test_batch = common::batch(&test, &Device::flex());
-    let hyps = greedy(
-        &model.valid(),
-        test_batch.src,
-        test_batch.src_mask,
-        &DecodeConfig::new().with_max_len(10),
-    );
-    let correct = hyps
-        .iter()
-        .zip(&test)
-        .filter(|(h, e)| h.tokens == e.tgt)
-        .count();
-    correct as f64 / test.len() as f64
+    exact_share(&model, &test, 10)
 }
 
 #[test]

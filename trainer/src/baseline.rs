@@ -2,7 +2,7 @@
 //! description is the code of the training pair whose docstring is closest by BM25 (Robertson et al.;
 //! `k1 = 1.2`, `b = 0.75`, lower-cased docstring tokens, Lucene's non-negative idf).
 
-pub use model::retrieval::bm25::{B, Bm25, K1};
+use model::retrieval::Bm25;
 
 use crate::corpus::Pair;
 

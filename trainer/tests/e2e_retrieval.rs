@@ -14,6 +14,23 @@ fn subword_args<'a>(model: &'a str, data: &'a str, out: &'a str, epochs: &'a str
     args
 }
 
+/// `train --model retrieval --init-from FROM` on the toy corpus.
+fn init_from_args<'a>(from: &'a str, data: &'a str, out: &'a str) -> Vec<&'a str> {
+    vec![
+        "train",
+        "--model",
+        "retrieval",
+        "--init-from",
+        from,
+        "--data",
+        data,
+        "--preset",
+        "full",
+        "--out",
+        out,
+    ]
+}
+
 #[test]
 fn a_retrieval_model_trains_from_a_copy_model_and_names_its_neighbour() {
     let tmp = TempDir::new("e2e-retrieval");
@@ -23,23 +40,9 @@ fn a_retrieval_model_trains_from_a_copy_model_and_names_its_neighbour() {
     copy_args.push("--copy");
     ok(&copy_args);
     let best = copy.join("best");
-    ok(&[
-        "train",
-        "--model",
-        "retrieval",
-        "--init-from",
-        path(&best),
-        "--data",
-        path(&data),
-        "--preset",
-        "full",
-        "--out",
-        path(&retrieval),
-        "--epochs",
-        "1",
-        "--batch-size",
-        "8",
-    ]);
+    let mut args = init_from_args(path(&best), path(&data), path(&retrieval));
+    args.extend(["--epochs", "1", "--batch-size", "8"]);
+    ok(&args);
     for dir in ["best", "last"] {
         assert!(
             retrieval.join(dir).join("retrieval.json").is_file(),
@@ -133,19 +136,7 @@ fn the_retrieval_model_asks_for_what_it_needs() {
     ok(&train_args("attention", path(&data), path(&words), "1"));
     let best = words.join("best");
     fails(
-        &[
-            "train",
-            "--model",
-            "retrieval",
-            "--init-from",
-            path(&best),
-            "--data",
-            path(&data),
-            "--preset",
-            "full",
-            "--out",
-            path(&out),
-        ],
+        &init_from_args(path(&best), path(&data), path(&out)),
         "holds a model of kind `attention`, not `retrieval` (a retrieval model can also start from an attention model with copy)",
     );
     // Training with every neighbour from another package: the toy corpus has one package, so the

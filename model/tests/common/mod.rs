@@ -114,3 +114,45 @@ pub fn toy_card(kind: ModelKind) -> model::checkpoint::Card {
     };
     model::checkpoint::Card::new(kind, data)
 }
+
+/// `config` (weights from `seed`) after `steps` full-batch steps on `train` (learning rate 0.01,
+/// teacher forcing throughout); `rng` draws what the steps draw.
+pub fn trained(
+    config: &ModelConfig,
+    seed: u64,
+    train: &[Example],
+    steps: usize,
+    rng: &mut model::rng::Rng,
+) -> AnyModel {
+    use model::train::{TrainConfig, Trainer};
+    let device = Device::flex().autodiff();
+    let batch = batch(train, &device);
+    let mut model = seeded(config, seed, &device);
+    let mut trainer = Trainer::new(
+        TrainConfig::new()
+            .with_learning_rate(0.01)
+            .with_teacher_forcing_ratio(1.0),
+    );
+    for _ in 0..steps {
+        model = trainer.step(model, &batch, rng).0;
+    }
+    model
+}
+
+/// The share of `test` whose greedy output (at most `max_len` ids) is exactly its target.
+pub fn exact_share(model: &AnyModel, test: &[Example], max_len: usize) -> f64 {
+    use burn::module::Module;
+    let test_batch = batch(test, &Device::flex());
+    let hyps = model::decode::greedy(
+        &model.valid(),
+        test_batch.src,
+        test_batch.src_mask,
+        &model::decode::DecodeConfig::new().with_max_len(max_len),
+    );
+    let correct = hyps
+        .iter()
+        .zip(test)
+        .filter(|(h, e)| h.tokens == e.tgt)
+        .count();
+    correct as f64 / test.len() as f64
+}

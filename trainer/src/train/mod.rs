@@ -523,11 +523,7 @@ fn new_config(args: &TrainArgs, spec: DataSpec, tokenizers: &Tokenizers) -> Resu
             bail!("--neighbours must be at least 1");
         }
         model.copy = true;
-        model.retrieval = Some(RetrievalConfig {
-            neighbours: settings.neighbours,
-            exclude_own_package: settings.exclude_own_package,
-            ..RetrievalConfig::default()
-        });
+        model.retrieval = Some(retrieval_config(settings));
     }
     for side in [&mut model.encoder, &mut model.decoder] {
         side.embedding_size = settings.embedding_size.unwrap_or(side.embedding_size);
@@ -559,6 +555,15 @@ fn new_config(args: &TrainArgs, spec: DataSpec, tokenizers: &Tokenizers) -> Resu
     })
 }
 
+/// A retrieval model's source as the command line asks for it.
+fn retrieval_config(settings: &TrainSettings) -> RetrievalConfig {
+    RetrievalConfig {
+        neighbours: settings.neighbours,
+        exclude_own_package: settings.exclude_own_package,
+        ..RetrievalConfig::default()
+    }
+}
+
 /// The pool of a retrieval model's run; `None` for other models.
 fn retrieval_pool(config: &RunConfig, train: &[crate::corpus::Pair]) -> Option<RetrievalIndex> {
     config
@@ -578,12 +583,7 @@ fn starting_model(
     if config.kind == args.model {
         return Ok((model, config.clone()));
     }
-    let settings = &args.settings;
-    let retrieval = RetrievalConfig {
-        neighbours: settings.neighbours.max(1),
-        exclude_own_package: settings.exclude_own_package,
-        ..RetrievalConfig::default()
-    };
+    let retrieval = retrieval_config(&args.settings);
     match (args.model, retrieval::config_from_copy(config, retrieval)) {
         (ModelKind::Retrieval, Some(retrieval_config)) => Ok((
             retrieval::from_copy_model(model).expect("a copy model's config, a copy model"),
