@@ -18,5 +18,6 @@ pub mod vocab;
 /// Burn, re-exported so that dependants use exactly the same version and features.
 pub use burn;
 pub mod checkpoint;
+pub mod copied;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cpu;

@@ -120,5 +120,6 @@ fn training(source: &Path, card: &Card) -> Result<Option<Training>> {
         best_valid_loss: state.best_valid_loss,
         wall_seconds: state.history.iter().map(|r| r.seconds).sum(),
         history: state.history,
+        init_from: config.init_from,
     }))
 }

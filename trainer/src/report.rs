@@ -23,7 +23,7 @@ pub struct ReportArgs {
         long,
         value_delimiter = ',',
         value_name = "DIRS",
-        default_value = "checkpoints/rnn,checkpoints/lstm,checkpoints/attention"
+        default_value = "checkpoints/rnn,checkpoints/lstm,checkpoints/attention,checkpoints/copy"
     )]
     pub checkpoints: Vec<PathBuf>,
     /// Also evaluate on this CodeSearchNet-format file (e.g. the CodeSearchNet sample).
@@ -104,7 +104,7 @@ fn model_result(
     let training = checkpoint.card.training.clone();
     let epoch = checkpoint.card.epoch.as_ref().map(|e| e.epoch);
     Ok(ModelResult {
-        label: kind.info().label.to_string(),
+        label: checkpoint.config.model.label(),
         model: kind,
         checkpoint: dir.to_path_buf(),
         epochs: training

@@ -91,6 +91,21 @@ fn a_retrieval_model_trains_from_a_copy_model_and_names_its_neighbour() {
     let eval: serde_json::Value = serde_json::from_str(&eval).unwrap();
     assert_eq!(eval["n"], 8, "{eval}");
 
+    // The exported checkpoint carries its pool, and its card says what the run started from.
+    let exported = tmp.path().join("exported");
+    ok(&[
+        "export",
+        "--checkpoint",
+        path(&retrieval.join("best")),
+        "--out",
+        path(&exported),
+    ]);
+    assert!(exported.join("retrieval.json").is_file());
+    let card = json_file(&exported.join("card.json"));
+    assert_eq!(card["training"]["epochs_trained"], 2, "this run's epochs");
+    assert_eq!(card["training"]["init_from"]["epochs_trained"], 1, "{card}");
+    assert_eq!(card["training"]["init_from"]["checkpoint"], path(&best));
+
     // Another pool: a corpus of one function, which every description then retrieves.
     let row = serde_json::json!({
         "repo": "mine/lib", "func_name": "area", "docstring": "Compute the area.",

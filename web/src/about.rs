@@ -13,6 +13,12 @@ pub fn describe(card: &Card) -> Option<String> {
         Some(epochs) => format!("Trained {epochs} epochs on the {data}"),
         None => format!("Trained on the {data}"),
     }];
+    if let Some(start) = training.and_then(|t| t.init_from.as_ref()) {
+        parts[0].push_str(&match start.epochs_trained {
+            Some(epochs) => format!(", starting from {} ({epochs} epochs)", start.checkpoint),
+            None => format!(", starting from {}", start.checkpoint),
+        });
+    }
     if let Some((Some(epoch), Some(loss))) = training.map(|t| (t.best_epoch, t.best_valid_loss)) {
         parts.push(format!(
             "these are the weights of epoch {epoch} (best validation loss {loss:.3})"
@@ -30,7 +36,7 @@ pub fn describe(card: &Card) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use model::checkpoint::card::{DataCard, EvalSummary, Training};
+    use model::checkpoint::card::{DataCard, EvalSummary, InitFrom, Training};
     use model::models::ModelKind;
 
     fn card(description: Option<&str>) -> Card {
@@ -56,6 +62,7 @@ mod tests {
             best_valid_loss: Some(2.3456),
             wall_seconds: 0.0,
             history: Vec::new(),
+            init_from: None,
         });
         card.test = Some(EvalSummary {
             n: 1000,
@@ -78,6 +85,20 @@ mod tests {
             "Trained 9 epochs on the embedded corpus, reference preset (10000 / 1000 / 1000 train / \
              valid / test pairs); these are the weights of epoch 8 (best validation loss 2.346); on its \
              1000 test pairs: BLEU 7.89, token accuracy 21.0%."
+        );
+        // A run started from another checkpoint says so: its epochs are not all the training.
+        card.training.as_mut().unwrap().init_from = Some(InitFrom {
+            checkpoint: "checkpoints/copy".into(),
+            epochs_trained: Some(10),
+            provenance: Vec::new(),
+        });
+        let text = describe(&card).unwrap();
+        assert!(
+            text.starts_with(
+                "Trained 9 epochs on the embedded corpus, reference preset (10000 / 1000 / 1000 \
+                 train / valid / test pairs), starting from checkpoints/copy (10 epochs); these"
+            ),
+            "{text}"
         );
     }
 

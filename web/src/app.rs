@@ -10,6 +10,7 @@ mod form;
 mod generated;
 mod gpu_status;
 mod model_about;
+mod neighbour;
 mod outcome;
 
 use leptos::prelude::*;

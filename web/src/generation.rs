@@ -4,6 +4,7 @@
 
 use gloo_timers::future::TimeoutFuture;
 use model::burn::prelude::Device;
+use model::copied::{NeighbourView, neighbour_view};
 use model::decode::DecodeConfig;
 use model::generate::{GenerateAsyncError, generate_async};
 use wasm_bindgen_futures::JsFuture;
@@ -29,11 +30,24 @@ pub struct Output {
     /// Copy models: per heatmap row, the probability that the token was generated from the vocabulary
     /// rather than copied from the description.
     pub p_gen: Option<Vec<f32>>,
+    /// Retrieval models: the training function read beside the description (its pieces are the
+    /// heatmap's columns after the description's), with the tokens the output copied from it.
+    pub neighbour: Option<Neighbour>,
     pub truncated: bool,
     pub finished: bool,
     /// It reached the length limit and was cut back to where the function could end.
     pub cut: bool,
     pub timing: Timing,
+}
+
+/// The training function a retrieval model read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Neighbour {
+    pub name: String,
+    pub package: String,
+    /// Its BM25 score for the description.
+    pub score: f64,
+    pub view: NeighbourView,
 }
 
 /// Milliseconds, measured with `performance.now()`.
@@ -154,6 +168,15 @@ async fn attempt(
         .remove(0);
     let end = now();
     let rows = generation.attention_rows();
+    let neighbour = neighbour_view(&generation, checkpoint.target.as_ref(), 0).map(|view| {
+        let hit = &generation.neighbours[0];
+        Neighbour {
+            name: hit.document.name.clone(),
+            package: hit.document.package.clone(),
+            score: hit.score,
+            view,
+        }
+    });
     Ok(Output {
         model,
         backend,
@@ -170,6 +193,7 @@ async fn attempt(
         rows,
         attention: generation.attention,
         p_gen: generation.p_gen,
+        neighbour,
         truncated: generation.truncated,
         finished: generation.finished,
         cut: generation.cut,

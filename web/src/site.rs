@@ -16,11 +16,19 @@ pub enum SiteModel {
     Attention,
     /// Attention with subword pieces, copy attention and a bidirectional encoder.
     Copy,
+    /// The copy model reading the closest training function beside the description.
+    Retrieval,
 }
 
 impl SiteModel {
     /// Every checkpoint, in the order the picker lists them.
-    pub const ALL: [SiteModel; 4] = [Self::Rnn, Self::Lstm, Self::Attention, Self::Copy];
+    pub const ALL: [SiteModel; 5] = [
+        Self::Rnn,
+        Self::Lstm,
+        Self::Attention,
+        Self::Copy,
+        Self::Retrieval,
+    ];
 
     /// The folder under `checkpoints/`, and the URL and `<select>` value.
     pub fn name(self) -> &'static str {
@@ -29,6 +37,7 @@ impl SiteModel {
             Self::Lstm => "lstm",
             Self::Attention => "attention",
             Self::Copy => "copy",
+            Self::Retrieval => "retrieval",
         }
     }
 
@@ -39,6 +48,7 @@ impl SiteModel {
             Self::Rnn => ModelKind::Rnn,
             Self::Lstm => ModelKind::Lstm,
             Self::Attention | Self::Copy => ModelKind::Attention,
+            Self::Retrieval => ModelKind::Retrieval,
         }
     }
 
@@ -84,5 +94,6 @@ mod tests {
         labels.dedup();
         assert_eq!(labels.len(), SiteModel::ALL.len());
         assert_eq!(SiteModel::Copy.kind(), ModelKind::Attention);
+        assert_eq!(SiteModel::Retrieval.kind(), ModelKind::Retrieval);
     }
 }

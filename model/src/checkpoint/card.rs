@@ -87,6 +87,22 @@ pub struct Training {
     /// Sum of the epochs' wall times, validation included.
     pub wall_seconds: f64,
     pub history: Vec<EpochRecord>,
+    /// The checkpoint the run started from (`train --init-from`): `epochs_trained` counts this run's
+    /// epochs only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_from: Option<InitFrom>,
+}
+
+/// A run's starting checkpoint: where it was and how it had been trained, so that the epochs of the
+/// new run are not mistaken for all the training the weights had.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InitFrom {
+    pub checkpoint: String,
+    /// The epochs the checkpoint had been trained for, as its card says.
+    pub epochs_trained: Option<usize>,
+    /// The commands that trained it, from its card.
+    #[serde(default)]
+    pub provenance: Vec<Provenance>,
 }
 
 /// Who ran a training run, where: so published numbers can be traced and reproduced.

@@ -82,6 +82,16 @@ impl ModelConfig {
         self.decoder.dropout = dropout;
         self
     }
+
+    /// The kind's table label with the options that make it another model ("Attention + copy"), so
+    /// that two checkpoints of one kind are told apart in tables.
+    pub fn label(&self) -> String {
+        let label = self.kind.info().label;
+        match self.copy && self.kind == ModelKind::Attention {
+            true => format!("{label} + copy"),
+            false => label.to_string(),
+        }
+    }
 }
 
 /// The nested form.
@@ -182,6 +192,16 @@ mod tests {
         options.retrieval = Some(RetrievalConfig::default());
         let json = serde_json::to_string(&options).unwrap();
         assert_eq!(serde_json::from_str::<ModelConfig>(&json).unwrap(), options);
+    }
+
+    #[test]
+    fn the_label_names_copy_where_it_makes_another_model() {
+        let mut config = ModelConfig::new(ModelKind::Attention, 10, 10);
+        assert_eq!(config.label(), "Attention");
+        config.copy = true;
+        assert_eq!(config.label(), "Attention + copy");
+        config.kind = ModelKind::Retrieval;
+        assert_eq!(config.label(), ModelKind::Retrieval.info().label);
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! real constraint is lexical safety: two tokens are only written without a space between them when
 //! Python would read them back as the same two tokens (`1 .real`, `* *`, `r "x"`).
 
+use std::ops::Range;
+
 use super::python::{is_id_continue, longest_operator};
 use super::{DEDENT, INDENT, NEWLINE};
 
@@ -23,25 +25,38 @@ const KEYWORDS: &[&str] = &[
 /// 4 spaces per level, every line ending with `\n`. Missing trailing NEWLINE / DEDENT markers are
 /// implied; an INDENT or DEDENT in the middle of a line ends it; the level never goes below 0.
 pub fn detokenize<S: AsRef<str>>(tokens: &[S]) -> String {
+    detokenize_spans(tokens).0
+}
+
+/// [`detokenize`], with where each token went: `spans[i]` is the byte range of `tokens[i]` in the
+/// source (empty for layout markers), so that a view can mark tokens in the code it shows.
+pub fn detokenize_spans<S: AsRef<str>>(tokens: &[S]) -> (String, Vec<Range<usize>>) {
     let mut out = String::new();
+    let mut spans = vec![0..0; tokens.len()];
     let mut level = 0usize;
     let mut line = Line::default();
-    for token in tokens {
+    for (i, token) in tokens.iter().enumerate() {
         match token.as_ref() {
-            NEWLINE => line.flush(&mut out, level),
+            NEWLINE => line.flush(&mut out, level, &mut spans),
             INDENT => {
-                line.flush(&mut out, level);
+                line.flush(&mut out, level, &mut spans);
                 level += 1;
             }
             DEDENT => {
-                line.flush(&mut out, level);
+                line.flush(&mut out, level, &mut spans);
                 level = level.saturating_sub(1);
             }
-            token => line.push(token),
+            token => {
+                line.push(token);
+                line.placed
+                    .push((i, line.text.len() - token.len()..line.text.len()));
+                continue;
+            }
         }
+        spans[i] = out.len()..out.len();
     }
-    line.flush(&mut out, level);
-    out
+    line.flush(&mut out, level, &mut spans);
+    (out, spans)
 }
 
 /// How a token behaves for spacing.
@@ -99,13 +114,19 @@ struct Line {
     /// keyword argument, a decorator's `@`, a slice's `:`.
     glue_next: bool,
     frames: Vec<Frame>,
+    /// Each token of the line: its index in the input and its bytes in `text`.
+    placed: Vec<(usize, Range<usize>)>,
 }
 
 impl Line {
-    fn flush(&mut self, out: &mut String, level: usize) {
+    /// Writes the line at indentation `level` and where its tokens went into `spans`.
+    fn flush(&mut self, out: &mut String, level: usize, spans: &mut [Range<usize>]) {
         if !self.text.is_empty() {
             for _ in 0..level {
                 out.push_str("    ");
+            }
+            for (i, range) in self.placed.drain(..) {
+                spans[i] = out.len() + range.start..out.len() + range.end;
             }
             out.push_str(&self.text);
             out.push('\n');
@@ -233,7 +254,7 @@ fn must_separate(text: &str, prev: &str, prev_class: Class, token: &str) -> bool
 #[cfg(test)]
 mod tests {
     use super::super::{DEDENT, INDENT, NEWLINE, TokenKind, lex};
-    use super::detokenize;
+    use super::{detokenize, detokenize_spans};
 
     fn detok(tokens: &[&str]) -> String {
         detokenize(tokens)
@@ -246,6 +267,29 @@ mod tests {
             "+", "y",
         ];
         assert_eq!(detok(&tokens), "def f(x, y=1):\n    return x + y\n");
+    }
+
+    #[test]
+    fn spans_locate_each_token_in_the_source() {
+        let tokens = [
+            "@", "cached", NEWLINE, "def", "f", "(", "x", ")", ":", NEWLINE, INDENT, "if", "x",
+            ":", NEWLINE, INDENT, "return", "-", "x", NEWLINE, DEDENT, DEDENT, "y", "=", "1",
+        ];
+        let (code, spans) = detokenize_spans(&tokens);
+        assert_eq!(code, detokenize(&tokens));
+        assert_eq!(spans.len(), tokens.len());
+        for (token, span) in tokens.iter().zip(&spans) {
+            match *token {
+                NEWLINE | INDENT | DEDENT => assert!(span.is_empty()),
+                _ => assert_eq!(&code[span.clone()], *token),
+            }
+        }
+        // Tokens come in order, each after the one before it (the second `x` is the indented one).
+        assert!(spans.windows(2).all(|w| w[0].end <= w[1].start));
+        assert_eq!(
+            spans[18],
+            code.find("-x").unwrap() + 1..code.find("-x").unwrap() + 2
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ mod seam;
 mod subwords;
 mod words;
 
-pub use detokenize::detokenize;
+pub use detokenize::{detokenize, detokenize_spans};
 pub use docstring::docstring_tokens;
 pub use python::{LexError, Token, TokenKind, lex};
 pub use seam::{Encoding, TokenizeError, Tokenizer, TokenizerConfig};

@@ -13,6 +13,7 @@ use anyhow::{Context, Result, bail};
 use model::batch::{BatchingConfig, Example};
 use model::burn::module::Module;
 use model::burn::prelude::*;
+use model::checkpoint::card::InitFrom;
 use model::checkpoint::{Card, Checkpoint, Precision};
 use model::models::{AnyModel, ModelConfig, ModelKind, retrieval};
 use model::retrieval::{RetrievalConfig, RetrievalIndex};
@@ -112,18 +113,6 @@ pub struct RunConfig {
     /// The checkpoint whose weights the run started from (`--init-from`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_from: Option<InitFrom>,
-}
-
-/// A run's starting checkpoint: where it was and how it had been trained, so that the epochs of the
-/// new run are not mistaken for all the training the weights had.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct InitFrom {
-    pub checkpoint: PathBuf,
-    /// The epochs the checkpoint had been trained for, as its card says.
-    pub epochs_trained: Option<usize>,
-    /// The commands that trained it, from its card.
-    #[serde(default)]
-    pub provenance: Vec<Provenance>,
 }
 
 /// What a finished run reports.
@@ -251,7 +240,7 @@ impl Run {
         config.model = model_config;
         let training = checkpoint.card.training.as_ref();
         config.init_from = Some(InitFrom {
-            checkpoint: dir.to_path_buf(),
+            checkpoint: dir.display().to_string(),
             epochs_trained: training.map(|t| t.epochs_trained).or(checkpoint
                 .card
                 .epoch

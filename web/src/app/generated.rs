@@ -1,10 +1,12 @@
 //! One generation's result: the highlighted code, the notices that qualify it (truncated input, an
 //! unfinished decode, a backend fallback), the timing (whose `data-*` attributes the browser test
-//! reads) and, for the attention models, the heatmap (with p_gen for the copy model).
+//! reads), for a retrieval model the function it read beside the output, and for the attention
+//! models the heatmap (with p_gen for the copy models).
 
 use leptos::prelude::*;
 use model::tokenizer::MAX_SRC_LEN;
 
+use super::neighbour::RetrievedFunction;
 use crate::generation::Output;
 use crate::heatmap::Heatmap;
 use crate::highlight::highlight;
@@ -47,6 +49,9 @@ pub fn Generated(output: Output) -> impl IntoView {
         " The last column, p_gen, is the probability that the token was generated from the vocabulary; \
          the rest (1 − p_gen) was copied from the description tokens its row attends to.",
     );
+    let neighbour = output
+        .neighbour
+        .map(|neighbour| view! { <RetrievedFunction neighbour=neighbour /> });
     let heatmap = output.attention.map(|weights| {
         view! {
             <h2>"Attention"</h2>
@@ -62,7 +67,10 @@ pub fn Generated(output: Output) -> impl IntoView {
         <section class="result">
             {truncated}
             {backend_notice}
-            <pre class="code"><code data-testid="generated-code">{spans}</code></pre>
+            <div class="outputs">
+                <pre class="code"><code data-testid="generated-code">{spans}</code></pre>
+                {neighbour}
+            </div>
             {empty}
             {unfinished}
             <p
