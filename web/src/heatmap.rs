@@ -181,8 +181,10 @@ fn at(weights: &[Vec<f32>], i: usize, j: usize) -> f32 {
 }
 
 /// Short labels for the layout tokens.
+/// A column's or row's text: layout markers as arrows, also as subword pieces (`▁<newline>`); other
+/// pieces keep their `▁`, which says that they start a word.
 fn label(token: &str) -> String {
-    match token {
+    match token.strip_prefix('▁').unwrap_or(token) {
         "<newline>" => "↵".into(),
         "<indent>" => "⇥".into(),
         "<dedent>" => "⇤".into(),

@@ -4,7 +4,7 @@
 //! models the heatmap (with p_gen for the copy models).
 
 use leptos::prelude::*;
-use model::tokenizer::MAX_SRC_LEN;
+use model::tokenizer::{MAX_SRC_LEN, MAX_SRC_PIECES};
 
 use super::neighbour::RetrievedFunction;
 use crate::generation::Output;
@@ -22,9 +22,8 @@ pub fn Generated(output: Output) -> impl IntoView {
         view! {
             <p class="notice" data-testid="truncated-notice">
                 {format!(
-                    "The description was longer than {} tokens: only the first {} were used.",
-                    MAX_SRC_LEN,
-                    MAX_SRC_LEN,
+                    "The description was longer than the model reads ({MAX_SRC_LEN} words, or \
+                     {MAX_SRC_PIECES} subword pieces): only its beginning was used.",
                 )}
             </p>
         }

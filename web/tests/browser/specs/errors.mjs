@@ -53,7 +53,7 @@ export default async function run() {
     const page = await open(`?q=${encodeURIComponent(long)}&model=attention`);
     equal(await settled(page), 'done', 'state');
     const notice = await page.textContent('[data-testid="truncated-notice"]');
-    if (!/only the first 50/.test(notice)) throw new Error(`notice: ${notice}`);
+    if (!/longer than the model reads \(50 words/.test(notice)) throw new Error(`notice: ${notice}`);
     // 50 tokens + <sos> + <eos>.
     equal(await page.getAttribute('[data-testid="attention-heatmap"]', 'data-cols'), '52', 'heatmap columns');
     await page.close();
