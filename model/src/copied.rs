@@ -1,6 +1,6 @@
 //! What a copy model took from its source: for each generated piece, the source position it was
-//! copied from, if it was copied; and a retrieval model's neighbour as code with the copied tokens
-//! marked, which the web page shows beside the output.
+//! copied from, if it was copied; and the output and a retrieval model's neighbour as code with the
+//! copied tokens marked, which the web page shows side by side.
 //!
 //! The attribution reads the model's own mixture. A piece's probability is
 //! `p_gen × P_vocab(piece) + (1 − p_gen) × Σ attention` over the source positions holding that piece.
@@ -49,50 +49,113 @@ pub fn neighbour_columns(generation: &Generation, n: usize) -> Range<usize> {
     start..end
 }
 
-/// A neighbour's code with each of its tokens located and marked.
+/// Which source a copied token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Description,
+    Neighbour,
+}
+
+impl Origin {
+    /// The source holding column `column` of `generation.src_tokens` (`None` for `<sos>`, `<eos>`).
+    fn of(generation: &Generation, column: usize) -> Option<Self> {
+        let description = 1..1 + generation.description_tokens().len();
+        if description.contains(&column) {
+            return Some(Self::Description);
+        }
+        let in_neighbour = |n| neighbour_columns(generation, n).contains(&column);
+        (0..generation.neighbours.len())
+            .any(in_neighbour)
+            .then_some(Self::Neighbour)
+    }
+}
+
+/// Code with each of its tokens located and marked.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NeighbourView {
-    /// The function as the pool holds it.
+pub struct CodeView {
     pub code: String,
     /// Its tokens in order (layout markers left out).
     pub tokens: Vec<ViewToken>,
 }
 
-/// One token of a [`NeighbourView`].
+/// One token of a [`CodeView`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ViewToken {
-    /// Its bytes in [`NeighbourView::code`].
+    /// Its bytes in [`CodeView::code`].
     pub range: Range<usize>,
-    /// A piece of it was copied into the output.
-    pub copied: bool,
-    /// The model read all of it (a neighbour is cut to the config's `max_neighbour_pieces`).
+    /// A piece of it was copied: in the output, from where; in a neighbour, into the output.
+    pub copied: Option<Origin>,
+    /// The model read all of it (a neighbour is cut to the config's `max_neighbour_pieces`; output
+    /// tokens are always read).
     pub read: bool,
 }
 
-impl NeighbourView {
-    /// The code in runs of equal marking: `(text, copied, read)`, for a view to render as spans.
-    pub fn runs(&self) -> Vec<(&str, bool, bool)> {
-        let mut runs: Vec<(Range<usize>, bool, bool)> = Vec::new();
+/// A run of equally marked text of a [`CodeView`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run<'a> {
+    pub text: &'a str,
+    pub copied: Option<Origin>,
+    pub read: bool,
+}
+
+impl CodeView {
+    /// The code in runs of equal marking, for a view to render as spans (the text between tokens
+    /// is unmarked).
+    pub fn runs(&self) -> Vec<Run<'_>> {
+        let mut runs: Vec<(Range<usize>, Option<Origin>, bool)> = Vec::new();
         let mut at = 0;
         for token in &self.tokens {
-            let read = token.read;
-            push_run(&mut runs, at..token.range.start, false, read);
-            push_run(&mut runs, token.range.clone(), token.copied, read);
+            push_run(&mut runs, at..token.range.start, None, token.read);
+            push_run(&mut runs, token.range.clone(), token.copied, token.read);
             at = token.range.end;
         }
         let read = self.tokens.last().is_none_or(|t| t.read);
-        push_run(&mut runs, at..self.code.len(), false, read);
+        push_run(&mut runs, at..self.code.len(), None, read);
         runs.into_iter()
-            .map(|(range, copied, read)| (&self.code[range], copied, read))
+            .map(|(range, copied, read)| Run {
+                text: &self.code[range],
+                copied,
+                read,
+            })
             .collect()
+    }
+
+    /// The tokens marked as copied.
+    pub fn copied(&self) -> usize {
+        self.tokens.iter().filter(|t| t.copied.is_some()).count()
+    }
+
+    /// `words` as code, each word marked by what `pieces_of` says of the pieces it was encoded as
+    /// (`target` encodes each word on its own, as every tokenizer here does).
+    fn of_words(
+        words: &[String],
+        target: &dyn Tokenizer,
+        mark: impl Fn(Range<usize>) -> (Option<Origin>, bool),
+    ) -> Self {
+        let (code, spans) = detokenize_spans(words);
+        let mut tokens = Vec::new();
+        let mut piece = 0;
+        for (word, range) in words.iter().zip(spans) {
+            let pieces = piece..piece + target.encode_words(std::slice::from_ref(word)).ids.len();
+            piece = pieces.end;
+            if !range.is_empty() {
+                let (copied, read) = mark(pieces);
+                tokens.push(ViewToken {
+                    range,
+                    copied,
+                    read,
+                });
+            }
+        }
+        Self { code, tokens }
     }
 }
 
 /// Appends `range` to the last run when the marking is the same, as a new run otherwise.
 fn push_run(
-    runs: &mut Vec<(Range<usize>, bool, bool)>,
+    runs: &mut Vec<(Range<usize>, Option<Origin>, bool)>,
     range: Range<usize>,
-    copied: bool,
+    copied: Option<Origin>,
     read: bool,
 ) {
     if range.is_empty() {
@@ -106,6 +169,24 @@ fn push_run(
     }
 }
 
+/// The generated code with each token marked by where it was copied from; `target` is the
+/// checkpoint's target tokenizer. `None` when the tokens do not map back onto the pieces (after
+/// `<unk>` replacement, which changes tokens but not pieces).
+pub fn output_view(generation: &Generation, target: &dyn Tokenizer) -> Option<CodeView> {
+    let origins: Vec<Option<Origin>> = copied_columns(generation)
+        .into_iter()
+        .map(|column| column.and_then(|c| Origin::of(generation, c)))
+        .collect();
+    let view = CodeView::of_words(&generation.tokens, target, |pieces| {
+        let origin = pieces
+            .filter_map(|p| origins.get(p).copied().flatten())
+            .next();
+        (origin, true)
+    });
+    let pieces = target.encode_words(&generation.tokens).ids.len();
+    (view.code == generation.code && pieces == generation.pieces.len()).then_some(view)
+}
+
 /// Neighbour `n` of a retrieval model's generation as code, its tokens marked where the output
 /// copied a piece of them; `target` is the checkpoint's target tokenizer (which encoded the
 /// neighbour). `None` when the generation has no neighbour `n`.
@@ -113,7 +194,7 @@ pub fn neighbour_view(
     generation: &Generation,
     target: &dyn Tokenizer,
     n: usize,
-) -> Option<NeighbourView> {
+) -> Option<CodeView> {
     let document = &generation.neighbours.get(n)?.document;
     let columns = neighbour_columns(generation, n);
     let mut copied_pieces = vec![false; columns.len()];
@@ -122,22 +203,17 @@ pub fn neighbour_view(
             copied_pieces[column - columns.start] = true;
         }
     }
-    let words = document.layout_tokens();
-    let (code, spans) = detokenize_spans(&words);
-    let mut tokens = Vec::new();
-    let mut piece = 0;
-    for (word, range) in words.iter().zip(spans) {
-        let pieces = piece..piece + target.encode_words(std::slice::from_ref(word)).ids.len();
-        piece = pieces.end;
-        if !range.is_empty() {
-            tokens.push(ViewToken {
-                range,
-                copied: pieces.clone().any(|p| copied_pieces.get(p) == Some(&true)),
-                read: pieces.end <= columns.len(),
-            });
-        }
-    }
-    Some(NeighbourView { code, tokens })
+    Some(CodeView::of_words(
+        &document.layout_tokens(),
+        target,
+        |pieces| {
+            let copied = pieces.clone().any(|p| copied_pieces.get(p) == Some(&true));
+            (
+                copied.then_some(Origin::Neighbour),
+                pieces.end <= columns.len(),
+            )
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -202,7 +278,7 @@ mod tests {
     }
 
     #[test]
-    fn the_view_marks_the_neighbour_tokens_that_were_copied_and_read() {
+    fn the_views_mark_what_was_copied_from_where() {
         let code = "def user_name(user):\n    return user.name\n";
         let layout = layout_tokens(code).unwrap();
         let description = strings("Return the user name");
@@ -215,38 +291,68 @@ mod tests {
             ..RetrievalConfig::default()
         };
         let retrieved = retrieve(&index, &config, (&source, &target), &description, |_| false);
-        let mut src_tokens = vec!["<sos>".to_string()];
-        src_tokens.extend(retrieved.source.tokens.iter().cloned());
-        src_tokens.push("<eos>".to_string());
-        let mut g = generation("", "", vec![], vec![0.0]);
-        g.src_tokens = src_tokens;
+        let mut g = generation("", "", vec![], vec![]);
+        g.src_tokens = [
+            vec!["<sos>".to_string()],
+            retrieved.source.tokens,
+            vec!["<eos>".into()],
+        ]
+        .concat();
         g.neighbours = vec![Neighbour {
             document,
             score: 1.0,
         }];
-        // One generated piece, copied from the neighbour's first piece of `user_name`.
-        let column = neighbour_columns(&g, 0)
-            .find(|&c| g.src_tokens[c].contains("user"))
-            .unwrap();
-        let mut row = vec![0.0; g.src_tokens.len()];
-        row[column] = 1.0;
-        g.attention = Some(vec![row]);
-        g.pieces = vec![g.src_tokens[column].clone()];
+        // The output `user_name name`: every piece of `user_name` copied from the neighbour, of
+        // `name` from the description (one vocabulary: the sides' pieces are the same).
+        let description = 1..1 + g.description_tokens().len();
+        let neighbour = neighbour_columns(&g, 0);
+        let copied_from = |word: &str, columns: Range<usize>| -> Vec<(String, usize)> {
+            let pieces = target.encode_words(&[word.to_string()]).tokens;
+            let first = |p: &String| columns.clone().find(|&c| g.src_tokens[c] == *p).unwrap();
+            pieces.iter().map(|p| (p.clone(), first(p))).collect()
+        };
+        let rows = [
+            copied_from("user_name", neighbour),
+            copied_from("name", description),
+        ]
+        .concat();
+        g.pieces = rows.iter().map(|(p, _)| p.clone()).collect();
+        let one_hot = |c: usize| {
+            (0..g.src_tokens.len())
+                .map(|j| f32::from(u8::from(j == c)))
+                .collect()
+        };
+        g.attention = Some(rows.iter().map(|&(_, c)| one_hot(c)).collect());
+        g.p_gen = Some(vec![0.0; rows.len()]);
+        g.tokens = strings("user_name name");
+        g.code = "user_name name\n".into();
 
         let view = neighbour_view(&g, &target, 0).unwrap();
         assert_eq!(view.code, code);
-        let marked = |f: fn(&ViewToken) -> bool| -> Vec<&str> {
-            view.tokens
-                .iter()
-                .filter(|t| f(t))
-                .map(|t| &code[t.range.clone()])
-                .collect()
+        let marked = |view: &CodeView, f: fn(&ViewToken) -> bool| -> Vec<String> {
+            let text = |t: &ViewToken| view.code[t.range.clone()].to_string();
+            view.tokens.iter().filter(|t| f(t)).map(text).collect()
         };
-        assert_eq!(marked(|t| t.copied), vec!["user_name"]);
-        assert_eq!(marked(|t| t.read), vec!["def", "user_name", "("]);
+        assert_eq!(marked(&view, |t| t.copied.is_some()), ["user_name"]);
+        assert_eq!(marked(&view, |t| t.read), ["def", "user_name", "("]);
         let runs = view.runs();
-        assert_eq!(runs.iter().map(|r| r.0).collect::<String>(), code);
-        assert!(runs.contains(&("user_name", true, true)));
+        assert_eq!(runs.iter().map(|r| r.text).collect::<String>(), code);
+        assert!(runs.contains(&Run {
+            text: "user_name",
+            copied: Some(Origin::Neighbour),
+            read: true
+        }));
         assert!(neighbour_view(&g, &target, 1).is_none());
+
+        let output = output_view(&g, &target).unwrap();
+        let origins: Vec<Option<Origin>> = output.tokens.iter().map(|t| t.copied).collect();
+        assert_eq!(
+            origins,
+            [Some(Origin::Neighbour), Some(Origin::Description)]
+        );
+        assert_eq!(output.copied(), 2);
+        // Tokens that do not map back onto the pieces (as after <unk> replacement) give no view.
+        g.tokens = strings("user_name other");
+        assert!(output_view(&g, &target).is_none());
     }
 }

@@ -4,7 +4,7 @@
 
 use gloo_timers::future::TimeoutFuture;
 use model::burn::prelude::Device;
-use model::copied::{NeighbourView, neighbour_view};
+use model::copied::{CodeView, neighbour_view, output_view};
 use model::decode::DecodeConfig;
 use model::generate::{GenerateAsyncError, generate_async};
 use wasm_bindgen_futures::JsFuture;
@@ -22,6 +22,8 @@ pub struct Output {
     pub backend: Backend,
     pub notice: Option<String>,
     pub code: String,
+    /// Copy models: the code with each token marked by the source it was copied from.
+    pub copied: Option<CodeView>,
     /// Heatmap columns: the source tokens with `<sos>`/`<eos>`.
     pub src_tokens: Vec<String>,
     /// Heatmap rows: the generated tokens, with `<eos>` when decoding finished.
@@ -47,7 +49,7 @@ pub struct Neighbour {
     pub package: String,
     /// Its BM25 score for the description.
     pub score: f64,
-    pub view: NeighbourView,
+    pub view: CodeView,
 }
 
 /// Milliseconds, measured with `performance.now()`.
@@ -168,6 +170,11 @@ async fn attempt(
         .remove(0);
     let end = now();
     let rows = generation.attention_rows();
+    let copied = generation
+        .p_gen
+        .is_some()
+        .then(|| output_view(&generation, checkpoint.target.as_ref()))
+        .flatten();
     let neighbour = neighbour_view(&generation, checkpoint.target.as_ref(), 0).map(|view| {
         let hit = &generation.neighbours[0];
         Neighbour {
@@ -189,6 +196,7 @@ async fn attempt(
             since_page_load_ms: end,
         },
         code: generation.code,
+        copied,
         src_tokens: generation.src_tokens,
         rows,
         attention: generation.attention,

@@ -3,6 +3,8 @@
 
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
+use model::copied::{CodeView, Origin};
+
 /// What a span of source is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -145,9 +147,41 @@ fn string_len(s: &str) -> usize {
     s.len()
 }
 
+/// The highlighted code's spans, cut where a copied token starts or ends, each with the source it
+/// was copied from (copy models; `None` everywhere for the others).
+pub fn highlight_copied<'a>(
+    code: &'a str,
+    copied: Option<&CodeView>,
+) -> Vec<(Kind, &'a str, Option<Origin>)> {
+    let mut origin = vec![None; code.len()];
+    for token in copied.map_or(&[][..], |view| &view.tokens) {
+        origin[token.range.clone()].fill(token.copied);
+    }
+    let mut segments = Vec::new();
+    let mut at = 0;
+    for (kind, text) in highlight(code) {
+        let end = at + text.len();
+        let mut start = at;
+        for (i, _) in text.char_indices().skip(1) {
+            if origin[at + i] != origin[at + i - 1] {
+                segments.push((kind, &code[start..at + i], origin[start]));
+                start = at + i;
+            }
+        }
+        segments.push((
+            kind,
+            &code[start..end],
+            origin.get(start).copied().flatten(),
+        ));
+        at = end;
+    }
+    segments
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use model::copied::ViewToken;
 
     fn joined(code: &str) -> String {
         highlight(code).iter().map(|(_, t)| *t).collect()
@@ -189,5 +223,40 @@ mod tests {
     #[test]
     fn plain_text_is_merged() {
         assert_eq!(highlight("a.b("), [(Kind::Plain, "a.b(")]);
+    }
+
+    #[test]
+    fn segments_split_the_highlighting_where_copied_tokens_start_and_end() {
+        let code = "def user_name(u):\n    return u.name\n";
+        let mark = |word: &str, copied| ViewToken {
+            range: code.find(word).unwrap()..code.find(word).unwrap() + word.len(),
+            copied,
+            read: true,
+        };
+        let view = CodeView {
+            code: code.into(),
+            tokens: vec![
+                mark("user_name", Some(Origin::Neighbour)),
+                mark(".name", None),
+                mark("name\n", Some(Origin::Description)),
+            ],
+        };
+        let segments = highlight_copied(code, Some(&view));
+        assert_eq!(segments.iter().map(|s| s.1).collect::<String>(), code);
+        let copied: Vec<(&str, Origin)> = segments
+            .iter()
+            .filter_map(|&(_, text, origin)| origin.map(|o| (text, o)))
+            .collect();
+        assert_eq!(
+            copied,
+            [
+                ("user_name", Origin::Neighbour),
+                ("name\n", Origin::Description)
+            ]
+        );
+        // Without a view: the highlighting alone.
+        let plain = highlight_copied(code, None);
+        assert!(plain.iter().all(|s| s.2.is_none()));
+        assert_eq!(plain.len(), highlight(code).len());
     }
 }

@@ -4,19 +4,27 @@
 //! models the heatmap (with p_gen for the copy models).
 
 use leptos::prelude::*;
+use model::copied::Origin;
 use model::tokenizer::{MAX_SRC_LEN, MAX_SRC_PIECES};
 
 use super::neighbour::RetrievedFunction;
 use crate::generation::Output;
 use crate::heatmap::Heatmap;
-use crate::highlight::highlight;
+use crate::highlight::highlight_copied;
 
 #[component]
 pub fn Generated(output: Output) -> impl IntoView {
     let t = output.timing;
-    let spans = highlight(&output.code)
+    let spans = highlight_copied(&output.code, output.copied.as_ref())
         .into_iter()
-        .map(|(kind, text)| view! { <span class=kind.class()>{text.to_string()}</span> })
+        .map(|(kind, text, origin)| {
+            let class = match origin {
+                Some(Origin::Neighbour) => format!("{} from-neighbour", kind.class()),
+                Some(Origin::Description) => format!("{} from-description", kind.class()),
+                None => kind.class().to_string(),
+            };
+            view! { <span class=class>{text.to_string()}</span> }
+        })
         .collect::<Vec<_>>();
     let truncated = output.truncated.then(|| {
         view! {
@@ -48,6 +56,19 @@ pub fn Generated(output: Output) -> impl IntoView {
         " The last column, p_gen, is the probability that the token was generated from the vocabulary; \
          the rest (1 − p_gen) was copied from the description tokens its row attends to.",
     );
+    let legend = output.copied.as_ref().map(|view| {
+        let neighbour = output.neighbour.is_some();
+        view! {
+            <p class="hint" data-testid="copied-legend" data-copied=view.copied().to_string()>
+                <span class="from-description">"underlined"</span>
+                ": copied from the description"
+                {neighbour.then_some("; ")}
+                {neighbour.then(|| view! { <span class="from-neighbour">"shaded"</span> })}
+                {neighbour.then_some(": copied from the retrieved function")}
+                " (where copying gave the token most of its probability)."
+            </p>
+        }
+    });
     let neighbour = output
         .neighbour
         .map(|neighbour| view! { <RetrievedFunction neighbour=neighbour /> });
@@ -70,6 +91,7 @@ pub fn Generated(output: Output) -> impl IntoView {
                 <pre class="code"><code data-testid="generated-code">{spans}</code></pre>
                 {neighbour}
             </div>
+            {legend}
             {empty}
             {unfinished}
             <p

@@ -8,14 +8,14 @@ use crate::generation::Neighbour;
 
 #[component]
 pub fn RetrievedFunction(neighbour: Neighbour) -> impl IntoView {
-    let copied = neighbour.view.tokens.iter().filter(|t| t.copied).count();
+    let copied = neighbour.view.copied();
     let runs = neighbour
         .view
         .runs()
         .into_iter()
-        .map(|(text, copied, read)| {
-            let text = text.to_string();
-            match (copied, read) {
+        .map(|run| {
+            let text = run.text.to_string();
+            match (run.copied.is_some(), run.read) {
                 (true, _) => view! { <mark class="copied">{text}</mark> }.into_any(),
                 (false, false) => view! { <span class="unread">{text}</span> }.into_any(),
                 (false, true) => view! { <span>{text}</span> }.into_any(),
