@@ -9,6 +9,7 @@ use model::checkpoint::Checkpoint;
 use model::decode::{DecodeConfig, Hypothesis};
 use model::generate::{best, output};
 use model::tokenizer::Encoding;
+use model::vocab::SOS;
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::bm25_answers;
@@ -133,8 +134,16 @@ pub fn evaluate_pairs(
     let (mut summary, predictions) = score(pairs, outputs, |reference| {
         Some(seed_reference(checkpoint, reference))
     });
-    summary.attention = attention_spread(&hypotheses);
+    let neighbours_from: Vec<Option<usize>> = sources.iter().map(neighbours_from).collect();
+    summary.attention = attention_spread(&hypotheses, &neighbours_from);
     (summary, predictions)
+}
+
+/// The attention column of the first neighbour piece of a retrieval model's source (the columns
+/// are `<sos>`, the source's ids, `<eos>`; the neighbours follow the description's inner `<sos>`).
+fn neighbours_from(source: &Encoding) -> Option<usize> {
+    let inner_sos = source.ids.iter().position(|&id| id == SOS)?;
+    Some(inner_sos + 2)
 }
 
 /// The scores of the BM25 baseline on `pairs`, its pool the training pairs of `pool`.

@@ -60,6 +60,13 @@ pub fn summary_table(s: &EvalSummary) -> String {
         if let Some(p) = a.mean_p_gen {
             let _ = writeln!(out, "  {:<24} {p:.3}", "mean p_gen");
         }
+        if let Some(share) = a.neighbour_share {
+            let _ = writeln!(
+                out,
+                "  {:<24} {share:.2}% of the weight",
+                "on the neighbours"
+            );
+        }
     }
     let buckets: Vec<String> = s
         .bleu_by_length

@@ -198,6 +198,10 @@ pub struct AttentionSpread {
     /// Copy models: the mean probability of generating from the vocabulary rather than copying.
     #[serde(default)]
     pub mean_p_gen: Option<f64>,
+    /// Retrieval models: mean share of a row's weight on the neighbours' pieces, in percent (how
+    /// much the model reads what it retrieved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neighbour_share: Option<f64>,
 }
 
 /// BLEU of the examples whose docstring length falls in one bucket.
