@@ -13,9 +13,10 @@
 //! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 //!     cargo test --release -p model --target wasm32-unknown-unknown --test wasm_decode
 //! ```
-//! The shipped `checkpoints/copy/` (subword pieces, copy attention, syntax-aware decoding) must also
-//! decode the sample descriptions of its card, recorded natively by `trainer export`, to the same
-//! tokens in wasm.
+//! The shipped `checkpoints/copy/` (subword pieces, copy attention, syntax-aware decoding) and
+//! `checkpoints/retrieval/` (the same network reading the closest training function, retrieved by
+//! BM25 from its pool) must also decode the sample descriptions of their cards, recorded natively by
+//! `trainer export`, to the same tokens in wasm.
 //!
 //! Regenerate the fixture and `EXPECTED` (after a change of the weight format or of the models):
 //! `cargo test --release -p model --test wasm_decode -- --ignored --nocapture`, then paste the printed
@@ -121,13 +122,23 @@ fn shipped_copy() -> CheckpointFiles {
         "config.json", "card.json", "tokenizer.json", "model.bpk")
 }
 
-/// The copy checkpoint's generations for its card's samples, as (generated, recorded) tokens.
-async fn copy_samples() -> Vec<(Vec<String>, Vec<String>)> {
+/// The files of the shipped retrieval checkpoint: the copy model's, and the pool it retrieves from.
+fn shipped_retrieval() -> CheckpointFiles {
+    built_in_files!("../../checkpoints/retrieval":
+        "config.json", "card.json", "tokenizer.json", "model.bpk", "retrieval.json")
+}
+
+/// A shipped checkpoint's generations for its card's samples, as (generated, recorded) tokens, and
+/// the names of the functions each retrieved (none for models without retrieval).
+async fn shipped_samples(
+    files: CheckpointFiles,
+    kind: ModelKind,
+) -> Vec<(Vec<String>, Vec<String>, Vec<String>)> {
     let device = Device::flex();
-    let checkpoint = Checkpoint::from_files(&shipped_copy(), Some(ModelKind::Attention), &device)
-        .expect("the shipped copy checkpoint loads");
+    let checkpoint =
+        Checkpoint::from_files(&files, Some(kind), &device).expect("the shipped checkpoint loads");
     assert!(checkpoint.config.model.copy && !checkpoint.card.samples.is_empty());
-    let mut pairs = Vec::new();
+    let mut samples = Vec::new();
     for sample in &checkpoint.card.samples {
         let description = [sample.description.as_str()];
         let generation = generate_async(
@@ -140,25 +151,44 @@ async fn copy_samples() -> Vec<(Vec<String>, Vec<String>)> {
         .await
         .expect("the sample generates")
         .remove(0);
-        pairs.push((generation.tokens, sample.tokens.clone()));
+        let neighbours = generation.neighbours.iter();
+        let names = neighbours.map(|n| n.document.name.clone()).collect();
+        samples.push((generation.tokens, sample.tokens.clone(), names));
     }
-    pairs
+    samples
+}
+
+/// Every sample decodes to its recorded tokens; a retrieval model reads one neighbour for each.
+async fn check_shipped(files: CheckpointFiles, kind: ModelKind) {
+    for (generated, recorded, neighbours) in shipped_samples(files, kind).await {
+        assert_eq!(generated, recorded);
+        let wanted = usize::from(kind == ModelKind::Retrieval);
+        assert_eq!(neighbours.len(), wanted, "{neighbours:?}");
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
 #[test]
 async fn the_shipped_copy_checkpoint_decodes_its_recorded_samples() {
-    for (generated, recorded) in copy_samples().await {
-        assert_eq!(generated, recorded);
-    }
+    check_shipped(shipped_copy(), ModelKind::Attention).await;
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn the_shipped_copy_checkpoint_decodes_its_recorded_samples() {
-    for (generated, recorded) in futures_lite::future::block_on(copy_samples()) {
-        assert_eq!(generated, recorded);
-    }
+    futures_lite::future::block_on(check_shipped(shipped_copy(), ModelKind::Attention));
+}
+
+#[cfg(target_arch = "wasm32")]
+#[test]
+async fn the_shipped_retrieval_checkpoint_decodes_its_recorded_samples() {
+    check_shipped(shipped_retrieval(), ModelKind::Retrieval).await;
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_shipped_retrieval_checkpoint_decodes_its_recorded_samples() {
+    futures_lite::future::block_on(check_shipped(shipped_retrieval(), ModelKind::Retrieval));
 }
 
 /// Trains and writes the fixture, and prints the list for `EXPECTED`.

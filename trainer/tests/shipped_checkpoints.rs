@@ -116,3 +116,35 @@ fn unk_replacement_writes_description_words_where_the_model_writes_unk() {
     let plain = generate(&checkpoint, &descriptions, &DecodeConfig::new(), &device).unwrap();
     assert!(plain.iter().all(|g| !g.pieces.iter().any(|p| p == "<unk>")));
 }
+
+#[test]
+fn the_retrieval_checkpoint_reads_one_neighbour_and_shows_what_it_copied() {
+    use model::copied::{Origin, neighbour_view, output_view};
+
+    let device = Device::flex();
+    let dir = checkpoints_dir().join("retrieval");
+    let checkpoint = Checkpoint::load(&dir, None, &device).unwrap();
+    let index = checkpoint.retrieval.as_ref().expect("the pool is shipped");
+    let descriptions: Vec<&str> = checkpoint
+        .card
+        .samples
+        .iter()
+        .map(|s| s.description.as_str())
+        .collect();
+    let generations = generate(&checkpoint, &descriptions, &DecodeConfig::new(), &device).unwrap();
+    for generation in &generations {
+        let [neighbour] = generation.neighbours.as_slice() else {
+            panic!("one neighbour per description: {:?}", generation.neighbours);
+        };
+        assert!(index.documents().len() > 1000 && neighbour.score > 0.0);
+        let view = neighbour_view(generation, checkpoint.target.as_ref(), 0).unwrap();
+        assert_eq!(view.code, neighbour.document.code);
+        // The output view is the generated code; a token copied from the neighbour is marked in
+        // both views.
+        let output = output_view(generation, checkpoint.target.as_ref()).unwrap();
+        assert_eq!(output.code, generation.code);
+        let from_neighbour = output.tokens.iter();
+        let from_neighbour = from_neighbour.filter(|t| t.copied == Some(Origin::Neighbour));
+        assert_eq!(from_neighbour.count() > 0, view.copied() > 0);
+    }
+}

@@ -75,7 +75,7 @@ pub fn Generated(output: Output) -> impl IntoView {
     let heatmap = output.attention.map(|weights| {
         view! {
             <h2>"Attention"</h2>
-            <p class="hint">
+            <p class="hint" data-testid="attention-hint">
                 "Hover a generated token (row) to see the source tokens it attended to, or a source token \
                  (column) to see the generated tokens that attended to it."
                 {p_gen_hint}

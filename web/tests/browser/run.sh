@@ -81,6 +81,11 @@ echo "native attention output:"; cat "$OUT/expected-attention.py"; echo
 "$TRAINER" generate --checkpoint checkpoints/attention --docstring "$UNK_DESCRIPTION" --replace-unk \
     >"$OUT/expected-shipped-attention-unk.py"
 echo "native shipped attention output, <unk> replaced:"; cat "$OUT/expected-shipped-attention-unk.py"; echo
+# The neighbour the shipped retrieval model reads for its card's first sample (stderr names it).
+RETRIEVAL_SAMPLE=$(python3 -c 'import json; print(json.load(open("checkpoints/retrieval/card.json"))["samples"][0]["description"])')
+"$TRAINER" generate --checkpoint checkpoints/retrieval --docstring "$RETRIEVAL_SAMPLE" \
+    2>"$OUT/expected-retrieval-neighbour.txt" >/dev/null
+cat "$OUT/expected-retrieval-neighbour.txt"
 
 step "site (trunk build --release)"
 start=$(date +%s)
@@ -121,4 +126,5 @@ BASE_URL="http://127.0.0.1:$PORT" OUT_DIR="$OUT" DIST_DIR="$OUT/dist" DESCRIPTIO
     EXPECTED_ATTENTION_BEAM="$OUT/expected-attention-beam.py" \
     EXPECTED_RNN="$OUT/expected-rnn.py" SHIPPED_CHECKPOINTS="$ROOT/checkpoints" \
     UNK_DESCRIPTION="$UNK_DESCRIPTION" EXPECTED_SHIPPED_ATTENTION="$OUT/expected-shipped-attention.py" \
-    EXPECTED_SHIPPED_ATTENTION_UNK="$OUT/expected-shipped-attention-unk.py" node web/tests/browser/test.mjs
+    EXPECTED_SHIPPED_ATTENTION_UNK="$OUT/expected-shipped-attention-unk.py" \
+    EXPECTED_RETRIEVAL_NEIGHBOUR="$OUT/expected-retrieval-neighbour.txt" node web/tests/browser/test.mjs

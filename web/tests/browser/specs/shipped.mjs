@@ -1,7 +1,8 @@
 // The site as built, with the checkpoints trunk copied into it (run.sh keeps it under shipped/): each
-// shipped model (the three word models and the copy model) gives the code its card (card.json) records
-// for a sample description, and the line under the picker says how it was trained; the copy model shows
-// p_gen beside its heatmap; `<unk>` replacement (the checkbox and `&unk=replace`) gives the attention
+// shipped model (the three word models, the copy model and the retrieval model) gives the code its card
+// (card.json) records for a sample description, and the line under the picker says how it was trained;
+// the copy model shows p_gen beside its heatmap; the retrieval model shows the function it retrieved,
+// the one the native command names, with the tokens it copied marked, and a heatmap over both sources; `<unk>` replacement (the checkbox and `&unk=replace`) gives the attention
 // model's native code with and without it.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,7 @@ const read = (name) => fs.readFileSync(env(name), 'utf8');
 export default async function run() {
   await check('the site as built serves the shipped checkpoints: each gives its recorded sample', async () => {
     // run.sh keeps a copy of the built site, with the checkpoints/ folder trunk copied, under shipped/.
-    for (const name of ['rnn', 'lstm', 'attention', 'copy']) {
+    for (const name of ['rnn', 'lstm', 'attention', 'copy', 'retrieval']) {
       const { samples, training } = card(name);
       const sample = samples[0];
       const page = await open(`shipped/?q=${encodeURIComponent(sample.description)}&model=${name}&backend=cpu`);
@@ -54,10 +55,37 @@ export default async function run() {
       if (!(Math.abs(Number(heatmap.texts[i]) - v) <= 0.0051)) throw new Error(`p_gen text of row ${i}: ${heatmap.texts[i]} for ${v}`);
     }
     if (!/^p_gen \d\.\d\d: generated from the vocabulary/.test(heatmap.title)) throw new Error(`title: ${heatmap.title}`);
-    const hint = await page.textContent('.result .hint');
+    const hint = await page.textContent('[data-testid="attention-hint"]');
     if (!/p_gen/.test(hint)) throw new Error(`hint: ${hint}`);
     // Subword pieces never need <unk>: the replacement checkbox does not apply.
     equal(await page.isDisabled('[data-testid="replace-unk"]'), true, 'replace-unk disabled');
+    await page.close();
+  });
+
+  await check('?model=retrieval: the retrieved function beside the code, as natively, copied tokens marked', async () => {
+    const sample = card('retrieval').samples[0];
+    const page = await open(`shipped/?q=${encodeURIComponent(sample.description)}&model=retrieval&backend=cpu`);
+    equal(await settled(page), 'done', 'state');
+    equal((await code(page)).trimEnd(), sample.code.trimEnd(), 'generated code');
+    metrics.shipped_retrieval_first = await timing(page);
+    // `trainer generate` names the neighbour on stderr: `retrieved: NAME (PACKAGE), BM25 score S`.
+    const native = read('EXPECTED_RETRIEVAL_NEIGHBOUR').match(/^retrieved: (.*) \((.*)\), BM25 score ([\d.]+)$/m);
+    if (!native) throw new Error(`native neighbour line: ${read('EXPECTED_RETRIEVAL_NEIGHBOUR')}`);
+    const [, name, pkg, score] = native;
+    const shown = await page.textContent('[data-testid="neighbour-name"]');
+    if (!shown.startsWith(`${name} (${pkg}), BM25 score ${score}:`)) throw new Error(`neighbour: ${shown}`);
+    // Its code is the pool's, whole; the marks are tokens of it.
+    const pool = JSON.parse(fs.readFileSync(path.join(shipped(), 'retrieval', 'retrieval.json'), 'utf8'));
+    const document = pool.documents.find((d) => d.name === name && d.package === pkg);
+    equal(await page.textContent('[data-testid="neighbour-code"]'), document.code, 'neighbour code');
+    const marks = await page.$$eval('[data-testid="neighbour-code"] mark.copied', (ms) => ms.map((m) => m.textContent));
+    const copied = Number(await page.getAttribute('[data-testid="neighbour"]', 'data-copied'));
+    if (copied > 0 !== marks.length > 0) throw new Error(`${copied} copied tokens, marks ${JSON.stringify(marks)}`);
+    for (const mark of marks) if (!document.code.includes(mark)) throw new Error(`mark ${mark}`);
+    // The heatmap's columns are the description's and the neighbour's, each after a <sos>.
+    const cols = await page.$$eval('[data-testid="heatmap-col"]', (cs) => cs.map((c) => c.title));
+    equal(cols.filter((c) => c === '<sos>').length, 2, 'one <sos> per source');
+    metrics.shipped_retrieval_copied_tokens = copied;
     await page.close();
   });
 
