@@ -122,7 +122,7 @@ mod tests {
             ],
             None,
         );
-        let spread = attention_spread(&[h.clone()], &[Some(4)]).unwrap();
+        let spread = attention_spread(std::slice::from_ref(&h), &[Some(4)]).unwrap();
         assert!((spread.neighbour_share.unwrap() - 15.0).abs() < 1e-4);
         assert_eq!(
             attention_spread(&[h], &[None]).unwrap().neighbour_share,
