@@ -57,15 +57,15 @@ pub enum Origin {
 }
 
 impl Origin {
-    /// The source holding column `column` of `generation.src_tokens` (`None` for `<sos>`, `<eos>`).
-    fn of(generation: &Generation, column: usize) -> Option<Self> {
-        let description = 1..1 + generation.description_tokens().len();
+    /// The source holding `column` of a generation's `src_tokens`, given the columns of its
+    /// description and of its neighbours (`None` for `<sos>`, `<eos>`).
+    fn of(column: usize, description: &Range<usize>, neighbours: &[Range<usize>]) -> Option<Self> {
         if description.contains(&column) {
             return Some(Self::Description);
         }
-        let in_neighbour = |n| neighbour_columns(generation, n).contains(&column);
-        (0..generation.neighbours.len())
-            .any(in_neighbour)
+        neighbours
+            .iter()
+            .any(|n| n.contains(&column))
             .then_some(Self::Neighbour)
     }
 }
@@ -125,13 +125,14 @@ impl CodeView {
         self.tokens.iter().filter(|t| t.copied.is_some()).count()
     }
 
-    /// `words` as code, each word marked by what `pieces_of` says of the pieces it was encoded as
-    /// (`target` encodes each word on its own, as every tokenizer here does).
+    /// `words` as code, each word marked by what `mark` says of the range of pieces it was encoded
+    /// as (`target` encodes each word on its own, as every tokenizer here does), and the number of
+    /// pieces of all the words.
     fn of_words(
         words: &[String],
         target: &dyn Tokenizer,
         mark: impl Fn(Range<usize>) -> (Option<Origin>, bool),
-    ) -> Self {
+    ) -> (Self, usize) {
         let (code, spans) = detokenize_spans(words);
         let mut tokens = Vec::new();
         let mut piece = 0;
@@ -147,7 +148,7 @@ impl CodeView {
                 });
             }
         }
-        Self { code, tokens }
+        (Self { code, tokens }, piece)
     }
 }
 
@@ -173,17 +174,20 @@ fn push_run(
 /// checkpoint's target tokenizer. `None` when the tokens do not map back onto the pieces (after
 /// `<unk>` replacement, which changes tokens but not pieces).
 pub fn output_view(generation: &Generation, target: &dyn Tokenizer) -> Option<CodeView> {
+    let description = 1..1 + generation.description_tokens().len();
+    let neighbours: Vec<Range<usize>> = (0..generation.neighbours.len())
+        .map(|n| neighbour_columns(generation, n))
+        .collect();
     let origins: Vec<Option<Origin>> = copied_columns(generation)
         .into_iter()
-        .map(|column| column.and_then(|c| Origin::of(generation, c)))
+        .map(|column| column.and_then(|c| Origin::of(c, &description, &neighbours)))
         .collect();
-    let view = CodeView::of_words(&generation.tokens, target, |pieces| {
+    let (view, pieces) = CodeView::of_words(&generation.tokens, target, |pieces| {
         let origin = pieces
             .filter_map(|p| origins.get(p).copied().flatten())
             .next();
         (origin, true)
     });
-    let pieces = target.encode_words(&generation.tokens).ids.len();
     (view.code == generation.code && pieces == generation.pieces.len()).then_some(view)
 }
 
@@ -203,17 +207,14 @@ pub fn neighbour_view(
             copied_pieces[column - columns.start] = true;
         }
     }
-    Some(CodeView::of_words(
-        &document.layout_tokens(),
-        target,
-        |pieces| {
-            let copied = pieces.clone().any(|p| copied_pieces.get(p) == Some(&true));
-            (
-                copied.then_some(Origin::Neighbour),
-                pieces.end <= columns.len(),
-            )
-        },
-    ))
+    let (view, _) = CodeView::of_words(&document.layout_tokens(), target, |pieces| {
+        let copied = pieces.clone().any(|p| copied_pieces.get(p) == Some(&true));
+        (
+            copied.then_some(Origin::Neighbour),
+            pieces.end <= columns.len(),
+        )
+    });
+    Some(view)
 }
 
 #[cfg(test)]
