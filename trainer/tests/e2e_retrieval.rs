@@ -14,6 +14,22 @@ fn subword_args<'a>(model: &'a str, data: &'a str, out: &'a str, epochs: &'a str
     args
 }
 
+/// `generate --docstring "Return the size."` with `checkpoint` and the `extra` options.
+fn generate_args<'a>(checkpoint: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["generate", "--checkpoint", checkpoint];
+    args.extend(["--docstring", "Return the size."]);
+    args.extend_from_slice(extra);
+    args
+}
+
+/// What a successful `trainer ARGS` printed on stderr (where `generate` names the neighbour).
+fn stderr_of(args: &[&str]) -> String {
+    let out = e2e_common::trainer(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    stderr
+}
+
 /// `train --model retrieval --init-from FROM` on the toy corpus.
 fn init_from_args<'a>(from: &'a str, data: &'a str, out: &'a str) -> Vec<&'a str> {
     vec![
@@ -75,15 +91,7 @@ fn a_retrieval_model_trains_from_a_copy_model_and_names_its_neighbour() {
         "the training pairs"
     );
 
-    let out = e2e_common::trainer(&[
-        "generate",
-        "--checkpoint",
-        path(&checkpoint),
-        "--docstring",
-        "Return the size.",
-    ]);
-    assert!(out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr_of(&generate_args(path(&checkpoint), &[]));
     assert!(stderr.contains("retrieved: f"), "{stderr}");
     assert!(stderr.contains("(toy/toy), BM25 score"), "{stderr}");
 
@@ -112,28 +120,11 @@ fn a_retrieval_model_trains_from_a_copy_model_and_names_its_neighbour() {
         "code": "def area(w, h):\n    return w * h\n",
     });
     let other = tmp.write("other.jsonl", row.to_string());
-    let out = e2e_common::trainer(&[
-        "generate",
-        "--checkpoint",
-        path(&checkpoint),
-        "--docstring",
-        "Return the size.",
-        "--retrieve-from",
-        path(&other),
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let other_pool = ["--retrieve-from", path(&other)];
+    let stderr = stderr_of(&generate_args(path(&checkpoint), &other_pool));
     assert!(stderr.contains("retrieved: area (mine/lib)"), "{stderr}");
     fails(
-        &[
-            "generate",
-            "--checkpoint",
-            path(&copy.join("best")),
-            "--docstring",
-            "Return the size.",
-            "--retrieve-from",
-            path(&other),
-        ],
+        &generate_args(path(&copy.join("best")), &other_pool),
         "--retrieve-from: a `attention` model reads no neighbours (only retrieval models do)",
     );
 }
