@@ -1,4 +1,5 @@
-//! One training step: masked cross-entropy, backward, global gradient-norm clipping, Adam.
+//! One training step: masked cross-entropy (optionally label-smoothed), backward, global gradient-norm
+//! clipping, Adam with an optional linear warm-up.
 //!
 //! Used by the benchmark and the trainer, so both time and run exactly the same computation.
 
@@ -6,25 +7,88 @@ use burn::module::{Module, ModuleVisitor, Param, ParamId};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
+use serde::{Deserialize, Serialize};
 
 use crate::batch::Batch;
 use crate::models::Seq2Seq;
 use crate::rng::Rng;
 use crate::vocab::PAD;
 
-/// Optimisation hyperparameters; the defaults are the reference design's.
-#[derive(Config, Debug)]
+/// Optimisation hyperparameters; the defaults are the reference design's. Saved in every run: a
+/// field added later takes its default when an older run is read (hence serde's `default`, not
+/// Burn's `Config`, which requires every field).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TrainConfig {
-    #[config(default = 1e-3)]
     pub learning_rate: f64,
     /// The global L2 norm of all gradients is clipped to this (`torch.nn.utils.clip_grad_norm_`).
-    #[config(default = 1.0)]
     pub max_grad_norm: f64,
-    #[config(default = 0.5)]
     pub teacher_forcing_ratio: f64,
     /// PyTorch's Adam epsilon (Burn's default is 1e-5).
-    #[config(default = 1e-8)]
     pub adam_epsilon: f32,
+    /// The learning rate rises linearly from `learning_rate / warmup_steps` to `learning_rate` over
+    /// this many steps, then stays (0: no warm-up). Transformers diverge without one at Adam's usual
+    /// rates.
+    pub warmup_steps: usize,
+    /// Label smoothing `e` (Szegedy et al. 2016): the training loss is `(1 - e) * NLL + e * the mean
+    /// NLL of every vocabulary entry`, so the model is not pushed to certainty. Validation scores
+    /// the plain NLL whatever `e` is.
+    pub label_smoothing: f64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            learning_rate: 1e-3,
+            max_grad_norm: 1.0,
+            teacher_forcing_ratio: 0.5,
+            adam_epsilon: 1e-8,
+            warmup_steps: 0,
+            label_smoothing: 0.0,
+        }
+    }
+}
+
+impl TrainConfig {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with_learning_rate(self, learning_rate: f64) -> Self {
+        Self {
+            learning_rate,
+            ..self
+        }
+    }
+
+    pub fn with_teacher_forcing_ratio(self, teacher_forcing_ratio: f64) -> Self {
+        Self {
+            teacher_forcing_ratio,
+            ..self
+        }
+    }
+
+    pub fn with_warmup_steps(self, warmup_steps: usize) -> Self {
+        Self {
+            warmup_steps,
+            ..self
+        }
+    }
+
+    pub fn with_label_smoothing(self, label_smoothing: f64) -> Self {
+        Self {
+            label_smoothing,
+            ..self
+        }
+    }
+
+    /// The learning rate of step `step` (0-based) under the warm-up.
+    pub fn learning_rate_at(&self, step: usize) -> f64 {
+        match self.warmup_steps {
+            0 => self.learning_rate,
+            warmup => self.learning_rate * ((step + 1).min(warmup) as f64 / warmup as f64),
+        }
+    }
 }
 
 /// Mean cross-entropy of `logits` `[B, T-1, V]` against `tgt[:, 1..]` (`tgt` `[B, T]`), ignoring `<pad>`
@@ -61,16 +125,46 @@ pub fn sequence_loss(logits: Tensor<3>, tgt: Tensor<2, Int>) -> Tensor<1> {
     (nll * real).sum() / count
 }
 
-/// Adam with clipping, and the teacher-forcing ratio, applied to one batch at a time.
+/// The smoothing term of label smoothing: the mean over real targets of `-mean_v log_softmax(logits)_v`
+/// (`logits` `[B, T-1, V]`, `tgt` `[B, T]`). For copy models, whose outputs are already
+/// log-probabilities, the softmax leaves them as they are.
+pub fn uniform_loss(logits: Tensor<3>, tgt: Tensor<2, Int>) -> Tensor<1> {
+    let [batch_size, steps, vocab_size] = logits.dims();
+    let n = batch_size * steps;
+    let targets = tgt.narrow(1, 1, steps).reshape([n, 1]); // [B, T-1] -> [B*(T-1), 1]
+    let real = targets.not_equal_elem(PAD as i64).float(); // [N, 1]
+    let log_probs = log_softmax(logits.reshape([n, vocab_size]), 1); // [B, T-1, V] -> [N, V]
+    let nll = log_probs.mean_dim(1).neg(); // [N, 1]
+    let count = real.clone().sum().clamp_min(1.0);
+    (nll * real).sum() / count
+}
+
+/// Adam with clipping, the learning-rate warm-up and the teacher-forcing ratio, applied to one batch
+/// at a time.
 pub struct Trainer {
     pub config: TrainConfig,
     optimizer: ModuleOptimizer,
+    /// Steps taken so far (the warm-up's clock; a resumed run sets it with [`Trainer::with_steps`]).
+    steps: usize,
 }
 
 impl Trainer {
     pub fn new(config: TrainConfig) -> Self {
         let optimizer = AdamConfig::new().with_epsilon(config.adam_epsilon).init();
-        Self { config, optimizer }
+        Self {
+            config,
+            optimizer,
+            steps: 0,
+        }
+    }
+
+    /// This trainer as if it had taken `steps` steps already.
+    pub fn with_steps(self, steps: usize) -> Self {
+        Self { steps, ..self }
+    }
+
+    pub fn steps(&self) -> usize {
+        self.steps
     }
 
     /// Forward (teacher forcing from `rng`), backward, clip, Adam. `model` must live on an autodiff
@@ -88,11 +182,21 @@ impl Trainer {
             self.config.teacher_forcing_ratio,
             rng,
         );
-        let loss = sequence_loss(logits, batch.tgt.clone());
+        let smoothing = self.config.label_smoothing;
+        let loss = match smoothing > 0.0 {
+            true => {
+                let uniform = uniform_loss(logits.clone(), batch.tgt.clone());
+                sequence_loss(logits, batch.tgt.clone()).mul_scalar(1.0 - smoothing)
+                    + uniform.mul_scalar(smoothing)
+            }
+            false => sequence_loss(logits, batch.tgt.clone()),
+        };
         let grads = loss.backward();
         let mut grads = GradientsParams::from_grads(grads, &model);
         clip_global_norm(&model, &mut grads, self.config.max_grad_norm);
-        let model = self.optimizer.step(self.config.learning_rate, model, grads);
+        let learning_rate = self.config.learning_rate_at(self.steps);
+        let model = self.optimizer.step(learning_rate, model, grads);
+        self.steps += 1;
         (model, loss.detach())
     }
 
@@ -107,10 +211,7 @@ impl Trainer {
         let optimizer = self
             .optimizer
             .from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes))?;
-        Ok(Self {
-            config: self.config,
-            optimizer,
-        })
+        Ok(Self { optimizer, ..self })
     }
 }
 

@@ -60,8 +60,8 @@ pub fn run(args: &CompareArgs) -> Result<PathBuf> {
     for &kind in &args.models {
         let run_dir = out.join(kind.name());
         let mut settings = args.settings.clone();
-        // --copy is an option of the attention model; the others train without it.
-        settings.copy &= kind == ModelKind::Attention;
+        // --copy is an option of the attention and Transformer models; the others train without it.
+        settings.copy &= kind.copy_is_an_option();
         let train = TrainArgs {
             model: kind,
             data: args.data.clone(),

@@ -83,6 +83,43 @@ fn an_unknown_model_is_refused() {
 }
 
 #[test]
+fn transformer_sizes_that_do_not_fit_are_refused() {
+    let tmp = TempDir::new("e2e-bad-transformer");
+    let data = toy_corpus(&tmp);
+    let out = tmp.path().join("run");
+    let (data, out) = (path(&data), path(&out));
+    let base = ["train", "--data", data, "--preset", "full", "--out", out];
+    let with = |extra: &[&'static str]| [&base[..], extra].concat();
+    fails(
+        &with(&[
+            "--model",
+            "transformer",
+            "--hidden-size",
+            "16",
+            "--heads",
+            "3",
+        ]),
+        "--hidden-size (16) must be a multiple of --heads (3)",
+    );
+    fails(
+        &with(&["--model", "transformer", "--embedding-size", "8"]),
+        "give --hidden-size, not --embedding-size",
+    );
+    fails(
+        &with(&["--model", "lstm", "--heads", "2"]),
+        "options of the Transformer",
+    );
+    fails(
+        &with(&["--model", "lstm", "--label-smoothing", "1.5"]),
+        "--label-smoothing must be at least 0 and below 1",
+    );
+    assert!(
+        !Path::new(out).join("run.json").exists(),
+        "a refused run wrote its folder"
+    );
+}
+
+#[test]
 fn an_unknown_preset_is_refused() {
     fails(&["train", "--preset", "huge"], "unknown preset `huge`");
 }

@@ -121,3 +121,49 @@ fn a_run_folder_is_never_overwritten() {
         "the refused run changed the weights"
     );
 }
+
+/// `train` arguments for a tiny Transformer (one model size of 16, two heads) whose learning rate
+/// warms up over more steps than the toy corpus has batches in an epoch.
+fn transformer_args<'a>(data: &'a str, out: &'a str, epochs: &'a str) -> Vec<&'a str> {
+    let mut args = train_args("transformer", data, out, epochs);
+    let at = args.iter().position(|a| *a == "--embedding-size").unwrap();
+    args.drain(at..at + 2); // the Transformer's embeddings are --hidden-size wide
+    args.extend([
+        "--num-layers",
+        "1",
+        "--heads",
+        "2",
+        "--feed-forward-size",
+        "32",
+        "--warmup-steps",
+        "100",
+        "--label-smoothing",
+        "0.1",
+    ]);
+    args
+}
+
+#[test]
+fn a_resumed_transformer_run_carries_on_its_warm_up() {
+    let tmp = TempDir::new("e2e-train-transformer");
+    let data = toy_corpus(&tmp);
+    let (data, full, split) = (
+        path(&data),
+        tmp.path().join("full"),
+        tmp.path().join("split"),
+    );
+    ok(&transformer_args(data, path(&full), "2"));
+    let run = json_file(&full.join("run.json"));
+    assert_eq!(run["model"]["transformer"]["heads"], 2);
+    assert_eq!(run["model"]["decoder"]["embedding_size"], 16);
+    assert_eq!(run["optimizer"]["warmup_steps"], 100);
+    ok(&transformer_args(data, path(&split), "1"));
+    let state = json_file(&split.join("last/state.json"));
+    assert!(state["steps"].as_u64().unwrap() > 0, "{state}");
+    ok(&["train", "--out", path(&split), "--resume", "--epochs", "2"]);
+    // Restarting the warm-up at step 0 would give other weights.
+    assert!(
+        weights(&full) == weights(&split),
+        "resumed Transformer's weights differ from the uninterrupted one's"
+    );
+}

@@ -6,6 +6,7 @@ use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::ModelKind;
+use super::transformer::TransformerConfig;
 use crate::retrieval::RetrievalConfig;
 
 /// One side of a model: the encoder over the description, or the decoder over the code. The defaults
@@ -44,17 +45,33 @@ pub struct ModelConfig {
     /// Retrieval models: how many neighbours are read and how much of each (see [`crate::retrieval`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retrieval: Option<RetrievalConfig>,
+    /// The Transformer: heads and feed-forward size (its model size is the sides' `hidden_size`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transformer: Option<TransformerConfig>,
 }
 
 impl ModelConfig {
-    /// The reference design's sizes for both sides.
+    /// The reference design's sizes for both sides; for the Transformer, a model size of 256 (the
+    /// embeddings too), 3 + 3 layers, dropout 0.1 and [`TransformerConfig`]'s defaults.
     pub fn new(kind: ModelKind, src_vocab_size: usize, tgt_vocab_size: usize) -> Self {
-        Self {
+        let config = Self {
             kind,
             encoder: SideConfig::new(src_vocab_size),
             decoder: SideConfig::new(tgt_vocab_size),
             copy: false,
             retrieval: None,
+            transformer: None,
+        };
+        match kind {
+            ModelKind::Transformer => ModelConfig {
+                transformer: Some(TransformerConfig::default()),
+                ..config
+            }
+            .with_embedding_size(256)
+            .with_hidden_size(256)
+            .with_num_layers(3)
+            .with_dropout(0.1),
+            _ => config,
         }
     }
 
@@ -87,7 +104,7 @@ impl ModelConfig {
     /// that two checkpoints of one kind are told apart in tables.
     pub fn label(&self) -> String {
         let label = self.kind.info().label;
-        match self.copy && self.kind == ModelKind::Attention {
+        match self.copy && !self.kind.info().retrieves {
             true => format!("{label} + copy"),
             false => label.to_string(),
         }
@@ -104,6 +121,8 @@ struct Nested {
     copy: bool,
     #[serde(default)]
     retrieval: Option<RetrievalConfig>,
+    #[serde(default)]
+    transformer: Option<TransformerConfig>,
 }
 
 /// A side as saved: options added after a checkpoint was written take their defaults (Burn's
@@ -156,6 +175,7 @@ impl TryFrom<serde_json::Value> for ModelConfig {
                 decoder,
                 copy,
                 retrieval,
+                transformer,
             } = serde_json::from_value(value)?;
             return Ok(Self {
                 kind,
@@ -163,6 +183,7 @@ impl TryFrom<serde_json::Value> for ModelConfig {
                 decoder: decoder.into(),
                 copy,
                 retrieval,
+                transformer,
             });
         }
         let flat: Flat = serde_json::from_value(value)?;
@@ -190,6 +211,7 @@ mod tests {
         options.copy = true;
         options.encoder.bidirectional = true;
         options.retrieval = Some(RetrievalConfig::default());
+        options.transformer = Some(TransformerConfig::default());
         let json = serde_json::to_string(&options).unwrap();
         assert_eq!(serde_json::from_str::<ModelConfig>(&json).unwrap(), options);
     }

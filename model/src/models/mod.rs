@@ -8,7 +8,8 @@
 //! - [`teacher_forcing`]: the training unroll the recurrent models share;
 //! - [`encoder`], [`recurrent`], [`attention`]: the reference design's models;
 //! - [`copy`]: copy attention, an option of the attention model;
-//! - [`retrieval`]: the attention model with copy, reading retrieved training functions too.
+//! - [`retrieval`]: the attention model with copy, reading retrieved training functions too;
+//! - [`transformer`]: the encoder-decoder Transformer, with copy attention as an option.
 //!
 //! A new model is a new file here implementing [`Seq2Seq`] plus one entry in the registry's list;
 //! nothing outside this folder branches on the kind of model.
@@ -23,6 +24,7 @@ pub mod registry;
 pub mod retrieval;
 pub mod seq2seq;
 pub mod teacher_forcing;
+pub mod transformer;
 
 pub use attention::{AttentionSeq2Seq, AttentionState};
 pub use config::{ModelConfig, SideConfig};

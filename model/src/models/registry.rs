@@ -14,6 +14,7 @@ use burn::store::{ModuleRecord, RecordError};
 use serde::{Deserialize, Serialize};
 
 use super::cost::{BatchShape, Product};
+use super::transformer::TransformerSeq2Seq;
 use super::{AttentionSeq2Seq, DecoderState, ModelConfig, RecurrentSeq2Seq, Seq2Seq, Step};
 use crate::rng::Rng;
 
@@ -224,6 +225,14 @@ models! {
         attends: true,
         retrieves: true,
     },
+    Transformer => TransformerSeq2Seq {
+        name: "transformer",
+        label: "Transformer",
+        summary: "Transformer",
+        description: "Encoder-decoder Transformer (pre-layer-norm, sinusoidal positions, multi-head attention).",
+        attends: true,
+        retrieves: false,
+    },
 }
 
 impl ModelKind {
@@ -233,6 +242,12 @@ impl ModelKind {
 
     pub fn name(self) -> &'static str {
         self.info().name
+    }
+
+    /// Whether copy attention (`ModelConfig::copy`) is an option of this model; the retrieval model
+    /// always copies.
+    pub fn copy_is_an_option(self) -> bool {
+        matches!(self, ModelKind::Attention | ModelKind::Transformer)
     }
 
     /// The names of every model, e.g. for an error message or a help text: `rnn, lstm or attention`.
@@ -273,11 +288,14 @@ mod tests {
             let json = serde_json::to_string(&kind).unwrap();
             assert_eq!(json, format!("\"{}\"", kind.name()));
         }
-        assert_eq!(ModelKind::names(), "rnn, lstm, attention or retrieval");
+        assert_eq!(
+            ModelKind::names(),
+            "rnn, lstm, attention, retrieval or transformer"
+        );
         let error = "gru".parse::<ModelKind>().unwrap_err();
         assert_eq!(
             error,
-            "unknown model `gru` (expected rnn, lstm, attention or retrieval)"
+            "unknown model `gru` (expected rnn, lstm, attention, retrieval or transformer)"
         );
     }
 }

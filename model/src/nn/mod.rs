@@ -13,6 +13,7 @@ pub mod fused;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod kernels;
 pub mod recurrent;
+pub mod transformer;
 
 use burn::module::Param;
 use burn::nn::{Embedding, Linear};

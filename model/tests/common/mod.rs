@@ -17,13 +17,21 @@ pub fn rng_lock() -> MutexGuard<'static, ()> {
 pub const SRC_VOCAB: usize = 13;
 pub const TGT_VOCAB: usize = 11;
 
-/// A tiny model of `kind`; the retrieval model copies, so it has one vocabulary of [`SRC_VOCAB`].
+/// A tiny model of `kind`; the retrieval model copies, so it has one vocabulary of [`SRC_VOCAB`]; the
+/// Transformer has one model size (16) and two heads.
 pub fn tiny_config(kind: ModelKind) -> ModelConfig {
     let mut config = ModelConfig::new(kind, SRC_VOCAB, TGT_VOCAB)
         .with_embedding_size(8)
         .with_hidden_size(16)
         .with_num_layers(2)
         .with_dropout(0.0);
+    if kind == ModelKind::Transformer {
+        config = config.with_embedding_size(16);
+        config.transformer = Some(model::models::transformer::TransformerConfig {
+            heads: 2,
+            feed_forward_size: 32,
+        });
+    }
     if kind.info().retrieves {
         config.copy = true;
         config.decoder.vocab_size = SRC_VOCAB;
@@ -32,8 +40,8 @@ pub fn tiny_config(kind: ModelKind) -> ModelConfig {
     config
 }
 
-/// Every model, and the attention model with each of its options: bidirectional, copy (one
-/// vocabulary of [`SRC_VOCAB`] for both sides), both.
+/// Every model, the attention model with each of its options: bidirectional, copy (one vocabulary of
+/// [`SRC_VOCAB`] for both sides), both; and the Transformer with copy.
 pub fn tiny_variants() -> Vec<ModelConfig> {
     let mut variants: Vec<ModelConfig> = ModelKind::ALL.into_iter().map(tiny_config).collect();
     for (copy, bidirectional) in [(false, true), (true, false), (true, true)] {
@@ -45,6 +53,10 @@ pub fn tiny_variants() -> Vec<ModelConfig> {
         }
         variants.push(config);
     }
+    let mut transformer = tiny_config(ModelKind::Transformer);
+    transformer.copy = true;
+    transformer.decoder.vocab_size = SRC_VOCAB;
+    variants.push(transformer);
     variants
 }
 

@@ -83,9 +83,24 @@ pub struct TrainSettings {
     /// Read descriptions in both directions (two encoder stacks; attention sees both).
     #[arg(long)]
     pub bidirectional: bool,
-    /// Copy attention (pointer-generator) in the attention model; needs --tokens subwords.
+    /// Copy attention (pointer-generator) in the attention or Transformer model; needs --tokens subwords.
     #[arg(long)]
     pub copy: bool,
+    /// Transformer: attention heads per layer (default 4; --hidden-size must be a multiple of it).
+    #[arg(long, value_name = "N")]
+    pub heads: Option<usize>,
+    /// Transformer: the hidden size of each feed-forward block (default 1024).
+    #[arg(long, value_name = "N")]
+    pub feed_forward_size: Option<usize>,
+    /// Adam's learning rate (the reference's 0.001).
+    #[arg(long, value_name = "LR", default_value_t = 1e-3)]
+    pub learning_rate: f64,
+    /// Raise the learning rate linearly over the first N training steps (batches).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub warmup_steps: usize,
+    /// Label smoothing of the training loss (0 to 1; validation reports the plain loss).
+    #[arg(long, value_name = "E", default_value_t = 0.0)]
+    pub label_smoothing: f64,
     /// Retrieval model: training functions read beside each description.
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub neighbours: usize,
@@ -292,8 +307,8 @@ impl Run {
         };
         let checkpoint = Checkpoint::load(&last, Some(config.model.kind), device)
             .with_context(|| format!("cannot resume from {}", last.display()))?;
-        let trainer = load_trainer(&config, &last)?;
         let state: TrainState = read_json(&last.join(STATE_FILE))?;
+        let trainer = load_trainer(&config, &last)?.with_steps(state.steps);
         // Only now that everything loaded: a failed resume leaves run.json as it was.
         config
             .provenance
@@ -424,6 +439,7 @@ impl Run {
         let state = &mut self.state;
         let best = state.best_valid_loss.is_none_or(|b| record.valid_loss < b);
         state.epochs_done = record.epoch;
+        state.steps = self.trainer.steps();
         state.history.push(record.clone());
         if best {
             state.best_valid_loss = Some(record.valid_loss);
@@ -496,8 +512,8 @@ fn new_config(args: &TrainArgs, spec: DataSpec, tokenizers: &Tokenizers) -> Resu
         tokenizers.target.vocab_size(),
     );
     let settings = &args.settings;
-    if settings.copy && args.model != ModelKind::Attention {
-        bail!("--copy is an option of the attention model (--model attention)");
+    if settings.copy && !args.model.copy_is_an_option() {
+        bail!("--copy is an option of the attention and Transformer models");
     }
     if settings.copy && args.tokens.tokens != Tokens::Subwords {
         bail!("--copy needs --tokens subwords: copying needs one vocabulary for both sides");
@@ -528,6 +544,7 @@ fn new_config(args: &TrainArgs, spec: DataSpec, tokenizers: &Tokenizers) -> Resu
     {
         bail!("--batch-size, --num-layers and --hidden-size must be at least 1");
     }
+    transformer_sizes(&mut model, settings)?;
     Ok(RunConfig {
         model,
         epochs: args
@@ -536,12 +553,60 @@ fn new_config(args: &TrainArgs, spec: DataSpec, tokenizers: &Tokenizers) -> Resu
             .unwrap_or_else(|| default_epochs(spec.preset)),
         data: spec,
         tokens: args.tokens.clone(),
-        optimizer: TrainConfig::new(),
+        optimizer: optimizer(settings)?,
         batch_size: args.settings.batch_size,
         seed: args.settings.seed,
         provenance: vec![provenance::current(&args.settings.device)],
         init_from: None,
     })
+}
+
+/// The Transformer's sizes as the command line asks for them: one model size (`--hidden-size`, which
+/// the embeddings take too), heads and feed-forward size. Refused for other models.
+fn transformer_sizes(model: &mut ModelConfig, settings: &TrainSettings) -> Result<()> {
+    let Some(options) = &mut model.transformer else {
+        if settings.heads.is_some() || settings.feed_forward_size.is_some() {
+            bail!(
+                "--heads and --feed-forward-size are options of the Transformer (--model transformer)"
+            );
+        }
+        return Ok(());
+    };
+    if settings.embedding_size.is_some() {
+        bail!("the Transformer has one model size: give --hidden-size, not --embedding-size");
+    }
+    options.heads = settings.heads.unwrap_or(options.heads);
+    options.feed_forward_size = settings
+        .feed_forward_size
+        .unwrap_or(options.feed_forward_size);
+    let d_model = model.decoder.hidden_size;
+    if options.heads == 0
+        || !d_model.is_multiple_of(options.heads)
+        || options.feed_forward_size == 0
+    {
+        bail!(
+            "--hidden-size ({d_model}) must be a multiple of --heads ({}), and --feed-forward-size at least 1",
+            options.heads
+        );
+    }
+    for side in [&mut model.encoder, &mut model.decoder] {
+        side.embedding_size = d_model;
+    }
+    Ok(())
+}
+
+/// The optimiser's settings from the command line.
+fn optimizer(settings: &TrainSettings) -> Result<TrainConfig> {
+    if !(settings.learning_rate > 0.0 && settings.learning_rate.is_finite()) {
+        bail!("--learning-rate must be a positive number");
+    }
+    if !(0.0..1.0).contains(&settings.label_smoothing) {
+        bail!("--label-smoothing must be at least 0 and below 1");
+    }
+    Ok(TrainConfig::new()
+        .with_learning_rate(settings.learning_rate)
+        .with_warmup_steps(settings.warmup_steps)
+        .with_label_smoothing(settings.label_smoothing))
 }
 
 /// A retrieval model's source as the command line asks for it.

@@ -41,6 +41,9 @@ pub struct TrainState {
     pub best_valid_loss: Option<f64>,
     pub best_epoch: Option<usize>,
     pub history: Vec<EpochRecord>,
+    /// Training steps (batches) taken: where the learning-rate warm-up resumes.
+    #[serde(default)]
+    pub steps: usize,
 }
 
 /// [`atomic::write_file`] as an `anyhow` result, the form the commands' code returns.
