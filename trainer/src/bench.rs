@@ -1,9 +1,16 @@
-//! `trainer bench`: training-step and greedy-decoding times at the reference size, beside the PyTorch
-//! figures of the reference design (CPU, 2 threads). The timing itself is `model::bench`.
+//! `trainer bench`: training-step and greedy-decoding times at the reference size; with `--pytorch`,
+//! beside PyTorch's for the same models and shapes, measured in the same invocation by
+//! `bench/pytorch_bench.py` (embedded in the binary and run with the Python given), so that the
+//! ratios compare two runs on one machine under one load. The timing itself is `model::bench`.
 
-use anyhow::{Result, bail};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
 use model::bench::{BenchConfig, BenchResult};
 use model::models::ModelKind;
+use serde::{Deserialize, Serialize};
 
 #[derive(clap::Args, Debug, Default)]
 pub struct BenchArgs {
@@ -16,23 +23,84 @@ pub struct BenchArgs {
     /// Timed repetitions per measurement (median reported), after one warm-up.
     #[arg(long, default_value_t = 3)]
     pub iters: usize,
+    /// Also time the same models in PyTorch (2 threads) right after, and print the speed-ups; needs a
+    /// Python that imports `torch`.
+    #[arg(long)]
+    pub pytorch: bool,
+    /// The Python that runs the PyTorch side.
+    #[arg(long, value_name = "PATH", default_value = "python3")]
+    pub python: String,
 }
 
-/// PyTorch on the same 2-core machine, by model name: (training step, greedy one, greedy batch of 64),
-/// seconds. Reference figures, not model facts: a model without one is shown without a ratio.
-const PYTORCH: [(&str, f64, Option<f64>, Option<f64>); 3] = [
-    ("rnn", 1.63, None, None),
-    ("lstm", 1.56, None, None),
-    ("attention", 2.58, Some(0.17), Some(0.76)),
-];
+/// The PyTorch reference script: the same models, shapes and measurements as `model::bench`.
+const PYTORCH_SCRIPT: &str = include_str!("../../bench/pytorch_bench.py");
 
-fn pytorch(kind: ModelKind) -> (Option<f64>, Option<f64>, Option<f64>) {
-    PYTORCH
-        .iter()
-        .find(|(name, ..)| *name == kind.name())
-        .map_or((None, None, None), |&(_, train, one, batch)| {
-            (Some(train), one, batch)
-        })
+/// What the PyTorch script reports for one model, in seconds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PyTorchResult {
+    pub train_step_s: f64,
+    pub greedy_one_s: f64,
+    pub greedy_batch_s: f64,
+    pub parameters: usize,
+}
+
+/// The script's whole output.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PyTorchRun {
+    pub torch: String,
+    pub threads: usize,
+    pub results: BTreeMap<String, PyTorchResult>,
+}
+
+/// Runs the PyTorch side for `config`; `Ok(None)` (after saying why) when `python` cannot import
+/// torch, an error when the script itself fails.
+pub fn pytorch_run(python: &str, config: &BenchConfig) -> Result<Option<PyTorchRun>> {
+    let importable = Command::new(python)
+        .args(["-c", "import torch"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !importable {
+        eprintln!(
+            "--pytorch: `{python}` cannot import torch (pip install torch, or --python PATH): the table has no PyTorch columns"
+        );
+        return Ok(None);
+    }
+    let models: Vec<&str> = config.models.iter().map(|k| k.name()).collect();
+    let mut child = Command::new(python)
+        .arg("-")
+        .args([
+            "--models",
+            &models.join(","),
+            "--iters",
+            &config.iters.to_string(),
+        ])
+        .args(["--batch-size", &config.batch_size.to_string()])
+        .args(["--src-len", &config.src_len.to_string()])
+        .args(["--tgt-len", &config.tgt_len.to_string()])
+        .args(["--src-vocab", &config.src_vocab_size.to_string()])
+        .args(["--tgt-vocab", &config.tgt_vocab_size.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {python}"))?;
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(PYTORCH_SCRIPT.as_bytes())?;
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        bail!(
+            "the PyTorch benchmark failed ({}); see its error above",
+            output.status
+        );
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let run = serde_json::from_str(stdout.trim())
+        .with_context(|| format!("the PyTorch benchmark printed no result: {stdout}"))?;
+    Ok(Some(run))
 }
 
 /// The 1/5/15-minute load averages: other builds on the machine slow the measurement down.
@@ -49,12 +117,16 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     }
     if let Some(kind) = models.iter().find(|k| k.info().retrieves) {
         bail!(
-            "bench times the reference's models on its fixed shapes; `{kind}` reads neighbours,              whose length those shapes do not cover"
+            "bench times the reference's models on its fixed shapes; `{kind}` reads neighbours, whose length those shapes do not cover"
         );
     }
     let config = BenchConfig::new(models).with_iters(args.iters);
     let load_before = load_average();
     let results = model::bench::run(&config, &burn_device());
+    let pytorch = match args.pytorch {
+        true => pytorch_run(&args.python, &config)?,
+        false => None,
+    };
     let load_after = load_average();
     if args.json {
         let json = serde_json::json!({
@@ -64,10 +136,16 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             "load_average_before": load_before,
             "load_average_after": load_after,
             "results": results,
+            "pytorch": pytorch,
         });
         println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
-        print_table(&config, &results, &load_before, &load_after);
+        print_table(
+            &config,
+            &results,
+            pytorch.as_ref(),
+            (&load_before, &load_after),
+        );
     }
     Ok(())
 }
@@ -76,7 +154,12 @@ fn burn_device() -> model::burn::prelude::Device {
     model::burn::prelude::Device::flex()
 }
 
-fn print_table(config: &BenchConfig, results: &[BenchResult], before: &str, after: &str) {
+fn print_table(
+    config: &BenchConfig,
+    results: &[BenchResult],
+    pytorch: Option<&PyTorchRun>,
+    (before, after): (&str, &str),
+) {
     println!(
         "batch {}, source {}, target {}, vocabularies {} / {}, median of {} (load average before: {before}, after: {after})",
         config.batch_size,
@@ -87,30 +170,124 @@ fn print_table(config: &BenchConfig, results: &[BenchResult], before: &str, afte
         config.iters
     );
     println!(
-        "{:<10} {:>10} {:>16} {:>14} {:>16} {:>18}",
+        "{:<12} {:>10} {:>14} {:>12} {:>14} {:>16}",
         "model", "params", "train step s", "products s", "greedy 1 s", "greedy batch s"
     );
-    let cell = |ours: f64, theirs: Option<f64>| match theirs {
-        Some(t) => format!("{ours:.3} ({:.1}x)", t / ours),
-        None => format!("{ours:.3}"),
+    let row = |name: &str, params: usize, cells: [String; 4]| {
+        let [train, products, one, batch] = cells;
+        println!("{name:<12} {params:>10} {train:>14} {products:>12} {one:>14} {batch:>16}");
     };
+    let seconds = |s: f64| format!("{s:.3}");
     for r in results {
-        let (train, one, batch) = pytorch(r.model);
-        println!(
-            "{:<10} {:>10} {:>16} {:>14} {:>16} {:>18}",
+        row(
             r.model.name(),
             r.parameters,
-            cell(r.train_step_s, train),
-            format!("{:.3}", r.products_floor_s),
-            cell(r.greedy_one_s, one),
-            cell(r.greedy_batch_s, batch),
+            [
+                seconds(r.train_step_s),
+                seconds(r.products_floor_s),
+                seconds(r.greedy_one_s),
+                seconds(r.greedy_batch_s),
+            ],
+        );
+        let Some(theirs) = pytorch.and_then(|p| p.results.get(r.model.name())) else {
+            continue;
+        };
+        let versus = |ours: f64, theirs: f64| format!("{theirs:.3} ({:.1}x)", theirs / ours);
+        row(
+            "  pytorch",
+            theirs.parameters,
+            [
+                versus(r.train_step_s, theirs.train_step_s),
+                "-".into(),
+                versus(r.greedy_one_s, theirs.greedy_one_s),
+                versus(r.greedy_batch_s, theirs.greedy_batch_s),
+            ],
         );
     }
-    println!(
-        "(x: speed-up over PyTorch on the same 2-core machine: 2.58 / 1.56 / 1.63 s per training batch,"
-    );
-    println!(" attention greedy 0.17 s for one input and 0.76 s for a batch of 64)");
+    match pytorch {
+        Some(p) => println!(
+            "(pytorch: torch {}, {} threads, measured right after in this invocation; x: how many times faster this project is)",
+            p.torch, p.threads
+        ),
+        None => {
+            println!("(--pytorch adds PyTorch's times for the same models, measured in this run)")
+        }
+    }
     println!(
         "(products: the training step's matrix products alone, timed one by one: a floor for the step)"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn config() -> BenchConfig {
+        BenchConfig::new(vec![ModelKind::Lstm, ModelKind::Transformer]).with_iters(1)
+    }
+
+    /// A stand-in for Python at `dir/python`: imports anything, and for `-` checks that it was given
+    /// the benchmark script and the models, then prints `output`.
+    fn fake_python(dir: &std::path::Path, output: &str) -> String {
+        let path = dir.join("python");
+        let script = format!(
+            "#!/bin/sh\n[ \"$1\" = -c ] && exit 0\ngrep -q 'def bench' || exit 3\n[ \"$3\" = lstm,transformer ] || exit 4\necho '{output}'\n"
+        );
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path.display().to_string()
+    }
+
+    fn temp_dir(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("bench-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_python_without_torch_gives_no_pytorch_side() {
+        assert!(pytorch_run("/bin/false", &config()).unwrap().is_none());
+    }
+
+    #[test]
+    fn the_script_is_fed_to_python_and_its_result_read() {
+        let dir = temp_dir("fake");
+        let json = r#"{"torch": "2.0", "threads": 2, "results": {"lstm": {"train_step_s": 1.5, "greedy_one_s": 0.1, "greedy_batch_s": 0.3, "parameters": 7}}}"#;
+        let run = pytorch_run(&fake_python(&dir, json), &config())
+            .unwrap()
+            .unwrap();
+        assert_eq!(run.results["lstm"].train_step_s, 1.5);
+        assert_eq!(run.threads, 2);
+        let error = pytorch_run(&fake_python(&dir, "Traceback"), &config()).unwrap_err();
+        assert!(
+            format!("{error:#}").contains("printed no result"),
+            "{error:#}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_script_is_python_and_covers_every_benchmarked_model() {
+        let parsed = Command::new("python3")
+            .args(["-c", "import ast, sys; ast.parse(sys.stdin.read())"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(PYTORCH_SCRIPT.as_bytes())?;
+                child.wait()
+            })
+            .expect("python3 runs");
+        assert!(parsed.success(), "bench/pytorch_bench.py does not parse");
+        for kind in ModelKind::ALL.iter().filter(|k| !k.info().retrieves) {
+            assert!(
+                PYTORCH_SCRIPT.contains(&format!("\"{}\"", kind.name())),
+                "no PyTorch reference for {kind}"
+            );
+        }
+    }
 }
