@@ -237,6 +237,8 @@ mod tests {
     ) -> Generation {
         Generation {
             src_tokens: strings(src),
+            src_ids: Vec::new(),
+            ids: Vec::new(),
             truncated: false,
             tokens: strings(pieces),
             pieces: strings(pieces),

@@ -22,6 +22,10 @@ use crate::vocab::{EOS, SOS, SPECIALS, UNK};
 pub struct Generation {
     /// The source tokens the model saw, `<sos>` and `<eos>` included (the heatmap's columns).
     pub src_tokens: Vec<String>,
+    /// Their ids, without `<sos>` and `<eos>`.
+    pub src_ids: Vec<usize>,
+    /// The generated ids, without `<eos>`.
+    pub ids: Vec<usize>,
     /// Whether the description had more tokens than the source tokenizer keeps, and was cut.
     pub truncated: bool,
     /// The generated tokens (for the word tokenizers, layout form: `<newline>`, `<indent>`,
@@ -176,6 +180,8 @@ fn generations(
             let (tokens, code) = output(checkpoint, config, &source, &hyp);
             Generation {
                 src_tokens: source_columns(&source),
+                src_ids: source.ids.clone(),
+                ids: hyp.tokens.clone(),
                 truncated: source.truncated,
                 code,
                 tokens,

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod bench;
 pub mod decode;
 pub mod generate;
+pub mod heads;
 pub mod models;
 pub mod nn;
 pub mod retrieval;

@@ -7,6 +7,7 @@ use model::burn::prelude::Device;
 use model::copied::{CodeView, neighbour_view, output_view};
 use model::decode::DecodeConfig;
 use model::generate::{GenerateAsyncError, generate_async};
+use model::heads::{AttentionHeads, attention_heads_async};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::backend::{self, Backend};
@@ -29,6 +30,9 @@ pub struct Output {
     /// Heatmap rows: the generated tokens, with `<eos>` when decoding finished.
     pub rows: Vec<String>,
     pub attention: Option<Vec<Vec<f32>>>,
+    /// Models with several attention layers and heads (the Transformer): each one's weights, for the
+    /// heatmap's picker (`attention` is the last layer's mean).
+    pub heads: Option<AttentionHeads>,
     /// Copy models: per heatmap row, the probability that the token was generated from the vocabulary
     /// rather than copied from the description.
     pub p_gen: Option<Vec<f32>>,
@@ -168,6 +172,9 @@ async fn attempt(
             GenerateAsyncError::ReadBack(e) => Failure::Device(e.to_string()),
         })?
         .remove(0);
+    let heads = attention_heads_async(&checkpoint, &generation, device)
+        .await
+        .map_err(|e| Failure::Device(e.to_string()))?;
     let end = now();
     let rows = generation.attention_rows();
     let copied = generation
@@ -200,6 +207,7 @@ async fn attempt(
         src_tokens: generation.src_tokens,
         rows,
         attention: generation.attention,
+        heads,
         p_gen: generation.p_gen,
         neighbour,
         truncated: generation.truncated,

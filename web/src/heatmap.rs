@@ -5,6 +5,51 @@
 //! than from copying the description's tokens (which the row's attention weighs).
 
 use leptos::prelude::*;
+use model::heads::AttentionHeads;
+
+/// The heatmap of `weights` (the attention decoding reported) and, for a model with several layers
+/// and heads, a picker of which layer or head it shows (the last layer's mean, `weights`, first).
+#[component]
+pub fn HeadsHeatmap(
+    rows: Vec<String>,
+    cols: Vec<String>,
+    weights: Vec<Vec<f32>>,
+    heads: Option<AttentionHeads>,
+    p_gen: Option<Vec<f32>>,
+) -> impl IntoView {
+    let Some(heads) = heads else {
+        return view! { <Heatmap rows=rows cols=cols weights=weights p_gen=p_gen /> }.into_any();
+    };
+    let views = heads.views();
+    let (chosen, set_chosen) = signal(0usize);
+    let options = views
+        .iter()
+        .enumerate()
+        .map(|(i, v)| view! { <option value=i.to_string()>{v.label()}</option> })
+        .collect::<Vec<_>>();
+    let heatmap = move || {
+        let view = views[chosen.get().min(views.len() - 1)];
+        let weights = match chosen.get() {
+            0 => weights.clone(),
+            _ => heads.matrix(view),
+        };
+        let (rows, cols, p_gen) = (rows.clone(), cols.clone(), p_gen.clone());
+        view! { <Heatmap rows=rows cols=cols weights=weights p_gen=p_gen /> }
+    };
+    view! {
+        <label class="heads-picker">
+            "Attention of "
+            <select
+                data-testid="attention-head"
+                on:change=move |ev| set_chosen.set(event_target_value(&ev).parse().unwrap_or(0))
+            >
+                {options}
+            </select>
+        </label>
+        {heatmap}
+    }
+    .into_any()
+}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Hover {

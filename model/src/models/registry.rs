@@ -188,6 +188,17 @@ macro_rules! models {
                     $(AnyModel::$variant(m) => m.forward(src, src_mask, tgt, teacher_forcing_ratio, rng),)+
                 }
             }
+
+            fn attention_by_head(
+                &self,
+                src: Tensor<2, Int>,
+                src_mask: Tensor<2, Bool>,
+                tgt: Tensor<2, Int>,
+            ) -> Option<Tensor<5>> {
+                match self {
+                    $(AnyModel::$variant(m) => m.attention_by_head(src, src_mask, tgt),)+
+                }
+            }
         }
     };
 }

@@ -57,4 +57,17 @@ pub trait Seq2Seq {
         teacher_forcing_ratio: f64,
         rng: &mut Rng,
     ) -> Tensor<3>;
+
+    /// Models with several attention layers and heads (the Transformer): the cross-attention of every
+    /// layer and head while the decoder reads `tgt` `[B, T]` teacher-forced, which is what decoding
+    /// `tgt` step by step attends to: `[B, layers, heads, T-1, S]`. `None` for models with a single
+    /// attention, whose weights are [`Step::attention`].
+    fn attention_by_head(
+        &self,
+        _src: Tensor<2, Int>,
+        _src_mask: Tensor<2, Bool>,
+        _tgt: Tensor<2, Int>,
+    ) -> Option<Tensor<5>> {
+        None
+    }
 }

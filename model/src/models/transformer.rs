@@ -183,17 +183,16 @@ impl TransformerSeq2Seq {
         self.dropout.forward(x + positions)
     }
 
-    /// The decoder over `tgt_in` `[B, T]` from `position` on: (features `[B, T, D]`, the caches, the
-    /// last layer's cross-attention averaged over heads `[B, T, S]`).
+    /// The decoder over `tgt_in` `[B, T]` from `position` on.
     fn decode(
         &self,
         tgt_in: Tensor<2, Int>,
         state: &TransformerState,
         causal: Option<Tensor<4>>,
-    ) -> (Tensor<3>, Vec<Option<KeyValues>>, Tensor<3>) {
+    ) -> Decoded {
         let mut x = self.embed(&self.tgt_embedding, tgt_in, state.position);
         let mut caches = Vec::with_capacity(self.decoder.len());
-        let mut weights = None;
+        let mut weights = Vec::with_capacity(self.decoder.len());
         for ((layer, cache), cross) in self.decoder.iter().zip(&state.cache).zip(&state.cross) {
             let out = layer.forward(
                 x,
@@ -204,12 +203,13 @@ impl TransformerSeq2Seq {
             );
             x = out.x;
             caches.push(Some(out.cache));
-            weights = Some(out.cross_weights);
+            weights.push(out.cross_weights);
         }
-        let weights = weights.expect("at least one decoder layer").mean_dim(1); // [B, H, T, S] -> [B, 1, T, S]
-        let [batch_size, _, len, src_len] = weights.dims();
-        let weights = weights.reshape([batch_size, len, src_len]); // [B, 1, T, S] -> [B, T, S]
-        (self.decoder_norm.forward(x), caches, weights)
+        Decoded {
+            features: self.decoder_norm.forward(x),
+            caches,
+            weights,
+        }
     }
 
     /// Logits `[.., V]` from `features` `[.., D]`: log-probabilities of the mixture with copy attention
@@ -228,6 +228,27 @@ impl TransformerSeq2Seq {
             }
             _ => (logits, None),
         }
+    }
+}
+
+/// What the decoder stack gives for some target positions.
+struct Decoded {
+    /// `[B, T, D]` after the final layer norm.
+    features: Tensor<3>,
+    /// Per layer, the keys and values of every target position so far.
+    caches: Vec<Option<KeyValues>>,
+    /// Per layer, the cross-attention `[B, H, T, S]`.
+    weights: Vec<Tensor<4>>,
+}
+
+impl Decoded {
+    /// The attention a step reports and copies with: the last layer's, averaged over heads, `[B, T, S]`.
+    fn attention(&self) -> Tensor<3> {
+        let last = self.weights.last().expect("at least one decoder layer");
+        let [batch_size, _, len, src_len] = last.dims();
+        last.clone()
+            .mean_dim(1) // [B, H, T, S] -> [B, 1, T, S]
+            .reshape([batch_size, len, src_len]) // [B, 1, T, S] -> [B, T, S]
     }
 }
 
@@ -273,18 +294,19 @@ impl Seq2Seq for TransformerSeq2Seq {
     ) -> Step<TransformerState> {
         let [batch_size] = prev_tokens.dims();
         let tgt_in = prev_tokens.reshape([batch_size, 1]); // [B] -> [B, 1]
-        let (features, cache, weights) = self.decode(tgt_in, &state, None);
-        let d_model = features.dims()[2];
-        let features = features.reshape([batch_size, d_model]); // [B, 1, D] -> [B, D]
+        let decoded = self.decode(tgt_in, &state, None);
+        let weights = decoded.attention();
         let src_len = weights.dims()[2];
         let weights = weights.reshape([batch_size, src_len]); // [B, 1, S] -> [B, S]
+        let d_model = decoded.features.dims()[2];
+        let features = decoded.features.reshape([batch_size, d_model]); // [B, 1, D] -> [B, D]
         let (logits, p_gen) = self.predict(features, weights.clone(), state.src.clone());
         Step {
             logits,
             attention: Some(weights),
             p_gen: p_gen.map(|p| p.flatten(0, 1)), // [B, 1] -> [B]
             state: TransformerState {
-                cache,
+                cache: decoded.caches,
                 position: state.position + 1,
                 ..state
             },
@@ -303,12 +325,26 @@ impl Seq2Seq for TransformerSeq2Seq {
         let steps = tgt_len - 1;
         let state = self.encode(src, src_mask);
         let causal = causal_mask(steps, &tgt.device());
-        let (features, _, weights) = self.decode(tgt.narrow(1, 0, steps), &state, Some(causal));
+        let decoded = self.decode(tgt.narrow(1, 0, steps), &state, Some(causal));
         let src = state.src.map(|src| {
             let src_len = src.dims()[1];
             src.reshape([batch_size, 1, src_len]) // [B, S] -> [B, 1, S]
                 .expand([batch_size, steps, src_len])
         });
-        self.predict(features, weights, src).0
+        self.predict(decoded.features.clone(), decoded.attention(), src)
+            .0
+    }
+
+    fn attention_by_head(
+        &self,
+        src: Tensor<2, Int>,
+        src_mask: Tensor<2, Bool>,
+        tgt: Tensor<2, Int>,
+    ) -> Option<Tensor<5>> {
+        let steps = tgt.dims()[1] - 1;
+        let state = self.encode(src, src_mask);
+        let causal = causal_mask(steps, &tgt.device());
+        let decoded = self.decode(tgt.narrow(1, 0, steps), &state, Some(causal));
+        Some(Tensor::stack::<5>(decoded.weights, 1)) // layers x [B, H, T-1, S] -> [B, layers, H, T-1, S]
     }
 }

@@ -9,7 +9,7 @@ use model::tokenizer::{MAX_SRC_LEN, MAX_SRC_PIECES};
 
 use super::neighbour::RetrievedFunction;
 use crate::generation::Output;
-use crate::heatmap::Heatmap;
+use crate::heatmap::HeadsHeatmap;
 use crate::highlight::highlight_copied;
 
 #[component]
@@ -80,7 +80,13 @@ pub fn Generated(output: Output) -> impl IntoView {
                  (column) to see the generated tokens that attended to it."
                 {p_gen_hint}
             </p>
-            <Heatmap rows=output.rows cols=output.src_tokens weights=weights p_gen=output.p_gen />
+            <HeadsHeatmap
+                rows=output.rows
+                cols=output.src_tokens
+                weights=weights
+                heads=output.heads
+                p_gen=output.p_gen
+            />
         }
     });
     view! {
