@@ -197,3 +197,32 @@ fn softmax_of_masked_scores_is_exactly_zero() {
     let scores = Tensor::<2>::from_floats([[1.0, 2.0, f32::NEG_INFINITY]], &device);
     assert_eq!(floats(softmax(scores, 1))[2], 0.0);
 }
+
+/// The project's dropout (the Transformer's): the right share kept and scaled, gradients through the
+/// same mask, seeded like Burn's, the identity on a plain device.
+#[test]
+fn dropout_keeps_the_right_share_scaled_and_passes_gradients_through_the_same_mask() {
+    let device = Device::flex().autodiff();
+    let layer = burn::nn::DropoutConfig::new(0.25).init();
+    let x = Tensor::<2>::ones([100, 101], &device).require_grad(); // an odd count: the last u64 is split
+    let run = |seed| {
+        let _guard = rng_lock();
+        device.seed(seed);
+        model::nn::dropout(&layer, x.clone())
+    };
+    let y = run(3);
+    let values = floats(y.clone());
+    let kept = values.iter().filter(|&&v| v != 0.0).count() as f64 / values.len() as f64;
+    assert!((kept - 0.75).abs() < 0.02, "kept {kept}");
+    assert!(
+        values
+            .iter()
+            .all(|&v| v == 0.0 || (v - 1.0 / 0.75).abs() < 1e-6)
+    );
+    let grad = x.grad(&y.clone().sum().backward()).unwrap();
+    assert_eq!(floats(grad), values);
+    assert_eq!(floats(run(3)), values);
+    assert_ne!(floats(run(4)), values);
+    let plain = Tensor::<1>::ones([4], &Device::flex());
+    assert_eq!(floats(model::nn::dropout(&layer, plain)), [1.0; 4]);
+}

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::nn::transformer::{
     DecoderLayer, EncoderLayer, KeyValues, LayerSizes, causal_mask, padding_mask, positions,
 };
-use crate::nn::{embedding, linear};
+use crate::nn::{dropout, embedding, linear};
 use crate::rng::Rng;
 
 use super::copy;
@@ -180,7 +180,7 @@ impl TransformerSeq2Seq {
         let x = embedding.forward(tokens); // [B, L] -> [B, L, D]
         let d_model = x.dims()[2];
         let positions = positions(start, len, d_model, &x.device()).reshape([1, len, d_model]); // [L, D] -> [1, L, D]
-        self.dropout.forward(x + positions)
+        dropout(&self.dropout, x + positions)
     }
 
     /// The decoder over `tgt_in` `[B, T]` from `position` on.

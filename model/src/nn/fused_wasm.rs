@@ -45,3 +45,8 @@ pub fn lstm_cell(_z: &Tensor<2>, _c_prev: Option<&Tensor<2>>) -> Option<(Tensor<
 pub fn sigmoid<const D: usize>(_x: &Tensor<D>) -> Option<Tensor<D>> {
     None
 }
+
+/// See the native `fused::dropout`.
+pub fn dropout<const D: usize>(_x: &Tensor<D>, _prob: f64) -> Option<Tensor<D>> {
+    None
+}

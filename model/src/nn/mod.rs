@@ -16,7 +16,7 @@ pub mod recurrent;
 pub mod transformer;
 
 use burn::module::Param;
-use burn::nn::{Embedding, Linear};
+use burn::nn::{Dropout, Embedding, Linear};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 
@@ -71,4 +71,13 @@ pub fn sigmoid<const D: usize>(x: Tensor<D>) -> Tensor<D> {
 /// on `[3200, 256]`); `sigmoid` has a fused backward that reuses its output.
 pub fn tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     sigmoid(x.mul_scalar(2.0)).mul_scalar(2.0).sub_scalar(1.0)
+}
+
+/// `layer` applied to `x`: on flex under autodiff with its mask drawn by the fast kernel of
+/// [`fused::dropout`], elsewhere by Burn. The identity outside training, as Burn's.
+pub fn dropout<const D: usize>(layer: &Dropout, x: Tensor<D>) -> Tensor<D> {
+    if !layer.training.is_enabled() || !x.device().is_autodiff() || layer.prob == 0.0 {
+        return x;
+    }
+    fused::dropout(&x, layer.prob).unwrap_or_else(|| layer.forward(x))
 }

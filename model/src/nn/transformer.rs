@@ -13,7 +13,7 @@ use burn::nn::{Dropout, DropoutConfig, LayerNorm, LayerNormConfig, Linear};
 use burn::prelude::*;
 use burn::tensor::activation::{relu, softmax};
 
-use super::linear;
+use super::{dropout, linear};
 
 /// Multi-head scaled dot-product attention.
 #[derive(Module, Debug)]
@@ -132,7 +132,7 @@ impl FeedForward {
     }
 
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let hidden = self.dropout.forward(relu(self.inner.forward(x)));
+        let hidden = dropout(&self.dropout, relu(self.inner.forward(x)));
         self.outer.forward(hidden)
     }
 }
@@ -177,11 +177,11 @@ impl EncoderLayer {
         let normed = self.attention_norm.forward(x.clone());
         let memory = self.attention.key_values(normed.clone());
         let (attended, _) = self.attention.forward(normed, &memory, Some(padding));
-        let x = x + self.dropout.forward(attended);
+        let x = x + dropout(&self.dropout, attended);
         let fed = self
             .feed_forward
             .forward(self.feed_forward_norm.forward(x.clone()));
-        x + self.dropout.forward(fed)
+        x + dropout(&self.dropout, fed)
     }
 }
 
@@ -238,15 +238,15 @@ impl DecoderLayer {
             None => new,
         };
         let (attended, _) = self.self_attention.forward(normed, &cache, causal);
-        let x = x + self.dropout.forward(attended);
+        let x = x + dropout(&self.dropout, attended);
         let normed = self.cross_attention_norm.forward(x.clone());
         let (read, cross_weights) = self.cross_attention.forward(normed, cross, Some(padding));
-        let x = x + self.dropout.forward(read);
+        let x = x + dropout(&self.dropout, read);
         let fed = self
             .feed_forward
             .forward(self.feed_forward_norm.forward(x.clone()));
         DecoderLayerOutput {
-            x: x + self.dropout.forward(fed),
+            x: x + dropout(&self.dropout, fed),
             cache,
             cross_weights,
         }

@@ -10,6 +10,7 @@
 //! reference size, these are about a quarter of a training step (see `model::bench`).
 
 mod attention;
+mod dropout;
 mod linear;
 mod loss;
 mod lstm;
@@ -18,6 +19,7 @@ mod sigmoid;
 mod tests;
 
 pub use attention::attention_scores;
+pub use dropout::dropout;
 pub use linear::linear_with_known_steps;
 pub use loss::weighted_cross_entropy;
 pub use lstm::lstm_cell;
