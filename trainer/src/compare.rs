@@ -71,6 +71,7 @@ pub fn run(args: &CompareArgs) -> Result<PathBuf> {
             resume: args.resume && run_dir.join(RUN_FILE).exists(),
             force: !args.resume,
             init_from: None,
+            keep_epochs: false,
         };
         let outcome = crate::train::run(&train)?;
         data = outcome.config.data.describe_short();

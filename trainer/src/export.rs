@@ -112,14 +112,5 @@ fn training(source: &Path, card: &Card) -> Result<Option<Training>> {
     };
     let config: RunConfig = read_json(&run.join(RUN_FILE))?;
     let state: TrainState = read_json(&run.join(LAST_DIR).join(STATE_FILE))?;
-    Ok(Some(Training {
-        provenance: config.provenance,
-        epochs_planned: config.epochs,
-        epochs_trained: state.epochs_done,
-        best_epoch: state.best_epoch,
-        best_valid_loss: state.best_valid_loss,
-        wall_seconds: state.history.iter().map(|r| r.seconds).sum(),
-        history: state.history,
-        init_from: config.init_from,
-    }))
+    Ok(Some(crate::train::training(&config, &state)))
 }

@@ -13,7 +13,7 @@ use crate::data::DataSpec;
 use crate::device::{DEVICE_HELP, device};
 use crate::eval::load_checkpoint;
 use crate::results::{ModelResult, ReportOptions, evaluate_checkpoint, write_report};
-use crate::train::run_dir::{BEST_DIR, LAST_DIR};
+use crate::train::run_dir::{BEST_DIR, EPOCHS_DIR, LAST_DIR};
 
 /// `trainer report`.
 #[derive(clap::Args, Debug, Clone)]
@@ -83,10 +83,16 @@ pub fn run(args: &ReportArgs) -> Result<PathBuf> {
     Ok(args.out.clone())
 }
 
-/// Where a checkpoint's predictions go in the results folder: its folder's name, or the run's for
-/// `RUN/best` and `RUN/last`.
+/// Where a checkpoint's predictions go in the results folder: its folder's name, the run's for
+/// `RUN/best` and `RUN/last`, `RUN-epoch-N` for `RUN/epochs/N` (`train --keep-epochs`).
 fn folder_name(dir: &Path) -> String {
     let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    let parent = dir.parent();
+    if let (Some(epoch), Some(EPOCHS_DIR)) = (name(dir), parent.and_then(name).as_deref())
+        && let Some(run) = parent.and_then(Path::parent).and_then(name)
+    {
+        return format!("{run}-epoch-{epoch}");
+    }
     match name(dir) {
         Some(n) if n == BEST_DIR || n == LAST_DIR => dir.parent().and_then(name).unwrap_or(n),
         Some(n) => n,
@@ -141,5 +147,23 @@ fn spec_label(spec: &DataSpec, first: &DataSpec) -> String {
         format!("{n} training pairs")
     } else {
         spec.describe_short()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prediction_folders_name_the_run_and_the_epoch() {
+        assert_eq!(folder_name(Path::new("checkpoints/copy")), "copy");
+        assert_eq!(
+            folder_name(Path::new("runs/transformer/best")),
+            "transformer"
+        );
+        assert_eq!(
+            folder_name(Path::new("runs/transformer/epochs/3")),
+            "transformer-epoch-3"
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! comparison.svg   test metrics per model
 //! curves.svg       training and validation loss per epoch
 //! bleu_by_length.svg
+//! bleu_time.svg    test BLEU against training wall time, one line per model (checkpoints with a time)
 //! attention-N.svg  the first attention model's weights for example N
 //! ```
 
@@ -23,7 +24,9 @@ use serde::Serialize;
 use crate::corpus::Pair;
 use crate::eval::{EvalArgs, eval_pairs, evaluate_pairs, load_checkpoint, write_predictions};
 use crate::metrics::EvalSummary;
-use crate::plot::{attention_heatmap, bar_chart, bleu_by_length, training_curves};
+use crate::plot::{
+    attention_heatmap, bar_chart, bleu_against_time, bleu_by_length, training_curves,
+};
 use crate::tables::{code_block, markdown_table, reference_table};
 use crate::train::history::{EpochRecord, losses};
 use crate::train::run_dir::{write_atomic, write_json};
@@ -135,6 +138,19 @@ pub fn write_report(
         .map(|r| (r.label.clone(), r.test.bleu_by_length.as_slice()))
         .collect();
     bleu_by_length(dir.join("bleu_by_length.svg"), &by_length)?;
+    // BLEU against training time, one line per model label through its checkpoints.
+    let mut timed: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    for r in results.iter().filter(|r| r.train_seconds > 0.0) {
+        let point = (r.train_seconds / 3600.0, r.test.bleu);
+        match timed.iter_mut().find(|(label, _)| *label == r.label) {
+            Some((_, points)) => points.push(point),
+            None => timed.push((r.label.clone(), vec![point])),
+        }
+    }
+    let time_plot = !timed.is_empty();
+    if time_plot {
+        bleu_against_time(dir.join("bleu_time.svg"), &timed)?;
+    }
 
     let mut md = String::new();
     let _ = writeln!(md, "# Model comparison\n");
@@ -188,6 +204,9 @@ pub fn write_report(
         md,
         "\n![training curves](curves.svg)\n\n![comparison](comparison.svg)\n\n![BLEU by docstring length](bleu_by_length.svg)\n"
     );
+    if time_plot {
+        let _ = writeln!(md, "![BLEU against training time](bleu_time.svg)\n");
+    }
     md.push_str(&examples_section(dir, results, test_pairs, device)?);
     write_atomic(&dir.join("README.md"), md.as_bytes())?;
     write_json(&dir.join("results.json"), &results)?;

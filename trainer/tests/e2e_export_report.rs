@@ -153,6 +153,7 @@ fn compare_writes_a_report() {
         "comparison.svg",
         "curves.svg",
         "bleu_by_length.svg",
+        "bleu_time.svg",
         "attention-1.svg",
         "results.json",
     ] {
@@ -202,6 +203,7 @@ fn report_from_checkpoints_takes_training_facts_from_an_export() {
     for file in [
         "curves.svg",
         "comparison.svg",
+        "bleu_time.svg",
         "attention-1.svg",
         "rnn/predictions-test.jsonl",
     ] {

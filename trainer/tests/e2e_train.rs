@@ -152,7 +152,14 @@ fn a_resumed_transformer_run_carries_on_its_warm_up() {
         tmp.path().join("full"),
         tmp.path().join("split"),
     );
-    ok(&transformer_args(data, path(&full), "2"));
+    let mut keeping = transformer_args(data, path(&full), "2");
+    keeping.push("--keep-epochs");
+    ok(&keeping);
+    for epoch in [1, 2] {
+        let card = json_file(&full.join(format!("epochs/{epoch}/card.json")));
+        assert_eq!(card["training"]["epochs_trained"], epoch, "{card}");
+        assert!(card["training"]["wall_seconds"].as_f64().unwrap() > 0.0);
+    }
     let run = json_file(&full.join("run.json"));
     assert_eq!(run["model"]["transformer"]["heads"], 2);
     assert_eq!(run["model"]["decoder"]["embedding_size"], 16);

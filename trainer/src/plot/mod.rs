@@ -14,10 +14,12 @@
 pub mod bars;
 pub mod curves;
 pub mod heatmap;
+pub mod time;
 
 pub use bars::{bar_chart, bleu_by_length};
 pub use curves::{EpochLosses, training_curves};
 pub use heatmap::{COLOUR_BAR_STEPS, attention_heatmap};
+pub use time::bleu_against_time;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;

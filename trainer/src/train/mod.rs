@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 use model::batch::{BatchingConfig, Example};
 use model::burn::module::Module;
 use model::burn::prelude::*;
-use model::checkpoint::card::InitFrom;
+use model::checkpoint::card::{InitFrom, Training};
 use model::checkpoint::{Card, Checkpoint, Precision};
 use model::models::{AnyModel, ModelConfig, ModelKind, retrieval};
 use model::retrieval::{RetrievalConfig, RetrievalIndex};
@@ -27,8 +27,8 @@ use epoch::{progress_bar, train_epoch};
 use history::EpochRecord;
 use provenance::Provenance;
 use run_dir::{
-    BEST_DIR, LAST_DIR, OPTIMIZER_FILE, RUN_FILE, STATE_FILE, TrainState, existing_dir, read_json,
-    replace_dir, write_json,
+    BEST_DIR, EPOCHS_DIR, LAST_DIR, OPTIMIZER_FILE, RUN_FILE, STATE_FILE, TrainState, existing_dir,
+    read_json, replace_dir, write_json,
 };
 
 /// `trainer train`.
@@ -56,6 +56,10 @@ pub struct TrainArgs {
     /// afresh.
     #[arg(long, value_name = "DIR", conflicts_with = "resume")]
     pub init_from: Option<PathBuf>,
+    /// Also keep each epoch's checkpoint, as `epochs/N/` (its card has the training so far), e.g. to
+    /// evaluate BLEU against training time with `report`.
+    #[arg(long)]
+    pub keep_epochs: bool,
 }
 
 /// The training options `train` and `compare` share.
@@ -174,7 +178,7 @@ pub fn run(args: &TrainArgs) -> Result<TrainOutcome> {
     let examples = run.examples()?;
     run.announce(&examples);
     for epoch in run.state.epochs_done..run.config.epochs {
-        run = run.epoch(epoch, &examples, &plain)?;
+        run = run.epoch(epoch, &examples, &plain, args.keep_epochs)?;
     }
     Ok(run.outcome(started))
 }
@@ -377,7 +381,13 @@ impl Run {
 
     /// Epoch `epoch` (0-based) from training to its files on disk. Takes and gives back `self` because
     /// a training step consumes the model and returns the updated one.
-    fn epoch(mut self, epoch: usize, examples: &Examples, plain: &Device) -> Result<Self> {
+    fn epoch(
+        mut self,
+        epoch: usize,
+        examples: &Examples,
+        plain: &Device,
+        keep: bool,
+    ) -> Result<Self> {
         let started = Instant::now();
         let bar = progress_bar(format!(
             "{} epoch {}/{}",
@@ -400,6 +410,9 @@ impl Run {
         let record = self.validate(epoch, train_loss, &examples.valid, plain, started)?;
         let best = self.record(&record);
         self.save(&record, best)?;
+        if keep {
+            self.keep(&record)?;
+        }
         self.report(&record, best);
         Ok(self)
     }
@@ -477,6 +490,29 @@ impl Run {
             self.config.model.kind.name(),
             &self.state.history,
         )
+    }
+
+    /// `epochs/N/`: this epoch's checkpoint, whose card has the training so far.
+    fn keep(&self, record: &EpochRecord) -> Result<()> {
+        let card = Card {
+            training: Some(training(&self.config, &self.state)),
+            ..card(&self.config, record)
+        };
+        let files = Checkpoint::to_files(
+            &self.model,
+            &self.config.model,
+            self.tokenizers.source.as_ref(),
+            self.tokenizers.target.as_ref(),
+            Precision::F32,
+            &card,
+        )?;
+        let files = match &self.retrieval {
+            Some(index) => files.with_retrieval(index)?,
+            None => files,
+        };
+        let dir = self.out.join(EPOCHS_DIR).join(record.epoch.to_string());
+        std::fs::create_dir_all(self.out.join(EPOCHS_DIR))?;
+        replace_dir(&dir, |dir| Ok(files.save(dir)?))
     }
 
     fn report(&self, record: &EpochRecord, best: bool) {
@@ -682,6 +718,20 @@ fn card(config: &RunConfig, record: &EpochRecord) -> Card {
         epoch: Some(record.clone()),
         written_by: Some(provenance::COMMIT.to_string()),
         ..Card::new(config.model.kind, config.data.card(None))
+    }
+}
+
+/// A run's training facts for a checkpoint's card: its provenance, epochs, losses and wall time so far.
+pub fn training(config: &RunConfig, state: &TrainState) -> Training {
+    Training {
+        provenance: config.provenance.clone(),
+        epochs_planned: config.epochs,
+        epochs_trained: state.epochs_done,
+        best_epoch: state.best_epoch,
+        best_valid_loss: state.best_valid_loss,
+        wall_seconds: state.history.iter().map(|r| r.seconds).sum(),
+        history: state.history.clone(),
+        init_from: config.init_from.clone(),
     }
 }
 

@@ -28,6 +28,8 @@ pub use crate::atomic::{existing_dir, replace_dir};
 pub const RUN_FILE: &str = "run.json";
 pub const BEST_DIR: &str = "best";
 pub const LAST_DIR: &str = "last";
+/// `train --keep-epochs`: `epochs/N/` holds epoch N's checkpoint.
+pub const EPOCHS_DIR: &str = "epochs";
 pub const OPTIMIZER_FILE: &str = "optimizer.bpk";
 pub const STATE_FILE: &str = "state.json";
 pub const METRICS_CSV: &str = "metrics.csv";
