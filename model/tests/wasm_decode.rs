@@ -191,6 +191,73 @@ fn the_shipped_retrieval_checkpoint_decodes_its_recorded_samples() {
     futures_lite::future::block_on(check_shipped(shipped_retrieval(), ModelKind::Retrieval));
 }
 
+/// `fixtures/tiny_transformer/` (model size 32, two heads, 2 + 2 layers, trained natively on the toy
+/// pairs until it writes their targets) decodes them greedily and with a beam, in wasm as natively,
+/// through the key/value cache.
+fn transformer_fixture() -> CheckpointFiles {
+    built_in_files!("fixtures/tiny_transformer":
+        "config.json", "card.json", "src_vocab.json", "tgt_vocab.json", "model.bpk")
+}
+
+fn check_transformer(files: &CheckpointFiles) {
+    let device = Device::flex();
+    let checkpoint = Checkpoint::from_files(files, Some(ModelKind::Transformer), &device)
+        .expect("fixture loads");
+    let examples = toy_examples();
+    let targets: Vec<Vec<usize>> = examples.iter().map(|e| e.tgt.clone()).collect();
+    for config in [
+        DecodeConfig::new().with_max_len(10),
+        DecodeConfig::new().with_max_len(10).with_beam_width(3),
+    ] {
+        let b = batch(&examples, &device);
+        let outputs: Vec<Vec<usize>> =
+            model::decode::decode(&checkpoint.model, b.src, b.src_mask, &config, None)
+                .into_iter()
+                .map(|hyps| hyps[0].tokens.clone())
+                .collect();
+        assert_eq!(outputs, targets);
+    }
+}
+
+#[test]
+fn the_tiny_transformer_decodes_its_toy_targets() {
+    check_transformer(&transformer_fixture());
+}
+
+/// Trains and writes the Transformer fixture (a changed weight format or model needs a new one).
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+#[ignore]
+fn regenerate_transformer_fixture() {
+    use burn::module::Module;
+    use model::checkpoint::Precision;
+
+    let config = tiny_config(ModelKind::Transformer)
+        .with_hidden_size(32)
+        .with_embedding_size(32);
+    let model = trained(
+        &config,
+        43,
+        &toy_examples(),
+        400,
+        &mut model::rng::Rng::new(0),
+    );
+    let (source, target) = toy_tokenizers();
+    let files = Checkpoint::to_files(
+        &model.valid(),
+        &config,
+        &source,
+        &target,
+        Precision::F32,
+        &toy_card(ModelKind::Transformer),
+    )
+    .unwrap();
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny_transformer");
+    files.save(&dir).unwrap();
+    check_transformer(&files);
+}
+
 /// Trains and writes the fixture, and prints the list for `EXPECTED`.
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
