@@ -91,9 +91,17 @@ pub(crate) fn render_svg(
 pub(crate) fn draw_legend<'a, CT: CoordTranslate>(
     chart: &mut ChartContext<'a, SVGBackend<'a>, CT>,
 ) -> DrawResult {
+    draw_legend_at(chart, SeriesLabelPosition::UpperRight)
+}
+
+/// [`draw_legend`] at `position`.
+pub(crate) fn draw_legend_at<'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, CT>,
+    position: SeriesLabelPosition,
+) -> DrawResult {
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(position)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.4))
         .label_font((FONT, 14))

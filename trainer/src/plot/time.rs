@@ -1,7 +1,7 @@
 //! BLEU against training time: one line per model through its checkpoints (e.g. the epochs a run kept
 //! with `train --keep-epochs`), so that models are compared at equal CPU time rather than equal epochs.
 
-use super::{FONT, PlotError, draw_legend, render_svg, series_colour};
+use super::{FONT, PlotError, draw_legend_at, render_svg, series_colour};
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -57,7 +57,8 @@ pub fn bleu_against_time<S: AsRef<str>>(
                     PathElement::new([(x, y), (x + 19, y)], colour.stroke_width(2))
                 });
         }
-        draw_legend(&mut chart)
+        // Lower right: the latest, best points are usually upper right.
+        draw_legend_at(&mut chart, SeriesLabelPosition::LowerRight)
     })
 }
 
