@@ -130,6 +130,11 @@ fn shipped_retrieval() -> CheckpointFiles {
 
 /// A shipped checkpoint's generations for its card's samples, as (generated, recorded) tokens, and
 /// the names of the functions each retrieved (none for models without retrieval).
+fn shipped_transformer() -> CheckpointFiles {
+    built_in_files!("../../checkpoints/transformer":
+        "config.json", "card.json", "tokenizer.json", "model.bpk")
+}
+
 async fn shipped_samples(
     files: CheckpointFiles,
     kind: ModelKind,
@@ -256,6 +261,18 @@ fn regenerate_transformer_fixture() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny_transformer");
     files.save(&dir).unwrap();
     check_transformer(&files);
+}
+
+#[cfg(target_arch = "wasm32")]
+#[test]
+async fn the_shipped_transformer_checkpoint_decodes_its_recorded_samples() {
+    check_shipped(shipped_transformer(), ModelKind::Transformer).await;
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_shipped_transformer_checkpoint_decodes_its_recorded_samples() {
+    futures_lite::future::block_on(check_shipped(shipped_transformer(), ModelKind::Transformer));
 }
 
 /// Trains and writes the fixture, and prints the list for `EXPECTED`.

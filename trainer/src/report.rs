@@ -23,7 +23,7 @@ pub struct ReportArgs {
         long,
         value_delimiter = ',',
         value_name = "DIRS",
-        default_value = "checkpoints/rnn,checkpoints/lstm,checkpoints/attention,checkpoints/copy,checkpoints/retrieval"
+        default_value = "checkpoints/rnn,checkpoints/lstm,checkpoints/attention,checkpoints/copy,checkpoints/retrieval,checkpoints/transformer"
     )]
     pub checkpoints: Vec<PathBuf>,
     /// Also evaluate on this CodeSearchNet-format file (e.g. the CodeSearchNet sample).

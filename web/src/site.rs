@@ -18,16 +18,19 @@ pub enum SiteModel {
     Copy,
     /// The copy model reading the closest training function beside the description.
     Retrieval,
+    /// The Transformer with copy attention and subword pieces.
+    Transformer,
 }
 
 impl SiteModel {
     /// Every checkpoint, in the order the picker lists them.
-    pub const ALL: [SiteModel; 5] = [
+    pub const ALL: [SiteModel; 6] = [
         Self::Rnn,
         Self::Lstm,
         Self::Attention,
         Self::Copy,
         Self::Retrieval,
+        Self::Transformer,
     ];
 
     /// The folder under `checkpoints/`, and the URL and `<select>` value.
@@ -38,6 +41,7 @@ impl SiteModel {
             Self::Attention => "attention",
             Self::Copy => "copy",
             Self::Retrieval => "retrieval",
+            Self::Transformer => "transformer",
         }
     }
 
@@ -49,6 +53,7 @@ impl SiteModel {
             Self::Lstm => ModelKind::Lstm,
             Self::Attention | Self::Copy => ModelKind::Attention,
             Self::Retrieval => ModelKind::Retrieval,
+            Self::Transformer => ModelKind::Transformer,
         }
     }
 
@@ -56,6 +61,7 @@ impl SiteModel {
     pub fn label(self) -> &'static str {
         match self {
             Self::Copy => "LSTM + attention + copy, subword pieces",
+            Self::Transformer => "Transformer + copy, subword pieces",
             _ => self.kind().info().summary,
         }
     }
@@ -95,5 +101,6 @@ mod tests {
         assert_eq!(labels.len(), SiteModel::ALL.len());
         assert_eq!(SiteModel::Copy.kind(), ModelKind::Attention);
         assert_eq!(SiteModel::Retrieval.kind(), ModelKind::Retrieval);
+        assert_eq!(SiteModel::Transformer.kind(), ModelKind::Transformer);
     }
 }

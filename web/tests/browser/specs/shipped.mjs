@@ -1,9 +1,9 @@
 // The site as built, with the checkpoints trunk copied into it (run.sh keeps it under shipped/): each
-// shipped model (the three word models, the copy model and the retrieval model) gives the code its card
+// shipped model (the three word models, the copy, retrieval and Transformer models) gives the code its card
 // (card.json) records for a sample description, and the line under the picker says how it was trained;
 // the copy model shows p_gen beside its heatmap; the retrieval model shows the function it retrieved,
 // the one the native command names, with the tokens it copied marked, and a heatmap over both sources; `<unk>` replacement (the checkbox and `&unk=replace`) gives the attention
-// model's native code with and without it.
+// model's native code with and without it; the Transformer's heatmap shows any layer or head.
 import fs from 'node:fs';
 import path from 'node:path';
 import { check, code, env, equal, metrics, open, settled, timing } from '../harness.mjs';
@@ -15,7 +15,7 @@ const read = (name) => fs.readFileSync(env(name), 'utf8');
 export default async function run() {
   await check('the site as built serves the shipped checkpoints: each gives its recorded sample', async () => {
     // run.sh keeps a copy of the built site, with the checkpoints/ folder trunk copied, under shipped/.
-    for (const name of ['rnn', 'lstm', 'attention', 'copy', 'retrieval']) {
+    for (const name of ['rnn', 'lstm', 'attention', 'copy', 'retrieval', 'transformer']) {
       const { samples, training } = card(name);
       const sample = samples[0];
       const page = await open(`shipped/?q=${encodeURIComponent(sample.description)}&model=${name}&backend=cpu`);
@@ -29,6 +29,36 @@ export default async function run() {
         wanted, { timeout: 30_000 });
       await page.close();
     }
+  });
+
+  await check('?model=transformer: the heatmap shows any layer or head, the last layer\'s mean first', async () => {
+    const sample = card('transformer').samples[0];
+    const page = await open(`shipped/?q=${encodeURIComponent(sample.description)}&model=transformer&backend=cpu`);
+    equal(await settled(page), 'done', 'state');
+    const picker = '[data-testid="attention-head"]';
+    const options = await page.$$eval(`${picker} option`, (o) => o.map((x) => x.textContent));
+    // 3 layers of 4 heads: the last layer's mean, the two others' means, the 12 heads.
+    equal(options.length, 15, `views: ${options}`);
+    equal(options[0], 'layer 3, mean of heads', 'the first view is the decoding attention');
+    const cells = () => page.$$eval('[data-testid="heatmap-cell"]', (c) => c.map((x) => Number(x.title)));
+    const rows = () => page.$$eval('[data-testid="heatmap-row"]', (r) => r.length);
+    const mean = await cells();
+    const rowCount = await rows();
+    await page.selectOption(picker, { label: 'layer 1, head 1' });
+    await page.waitForFunction(() => document.querySelector('[data-testid="attention-head"]').value !== '0');
+    const head = await cells();
+    equal(head.length, mean.length, 'the same rows and columns');
+    equal(await rows(), rowCount, 'rows');
+    if (head.every((w, i) => Math.abs(w - mean[i]) < 1e-3)) throw new Error('a single head shows the mean');
+    const cols = head.length / rowCount;
+    for (let r = 0; r < rowCount; r++) {
+      const sum = head.slice(r * cols, (r + 1) * cols).reduce((a, b) => a + b, 0);
+      if (Math.abs(sum - 1) > 0.01 * cols) throw new Error(`row ${r} of head 1 sums to ${sum}`);
+    }
+    await page.selectOption(picker, { index: 0 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="attention-head"]').value === '0');
+    equal(await cells(), mean, 'back to the mean');
+    await page.close();
   });
 
   await check('?model=copy: code, the heatmap, and a p_gen in [0, 1] for each of its rows', async () => {
