@@ -235,7 +235,6 @@ fn the_tiny_transformer_decodes_its_toy_targets() {
 #[ignore]
 fn regenerate_transformer_fixture() {
     use burn::module::Module;
-    use model::checkpoint::Precision;
 
     let config = tiny_config(ModelKind::Transformer)
         .with_hidden_size(32)
@@ -247,19 +246,7 @@ fn regenerate_transformer_fixture() {
         400,
         &mut model::rng::Rng::new(0),
     );
-    let (source, target) = toy_tokenizers();
-    let files = Checkpoint::to_files(
-        &model.valid(),
-        &config,
-        &source,
-        &target,
-        Precision::F32,
-        &toy_card(ModelKind::Transformer),
-    )
-    .unwrap();
-    let dir =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny_transformer");
-    files.save(&dir).unwrap();
+    let files = write_fixture(&model.valid(), &config, "tiny_transformer");
     check_transformer(&files);
 }
 
@@ -281,7 +268,6 @@ fn the_shipped_transformer_checkpoint_decodes_its_recorded_samples() {
 #[ignore]
 fn regenerate_fixture() {
     use burn::module::Module;
-    use model::checkpoint::Precision;
     use model::rng::Rng;
     use model::train::{TrainConfig, Trainer};
 
@@ -297,19 +283,31 @@ fn regenerate_fixture() {
     for _ in 0..200 {
         model = trainer.step(model, &train, &mut Rng::new(0)).0;
     }
+    // Written in format 2 (with a card); the committed fixture is still format 1.
+    let files = write_fixture(&model.valid(), &config, "tiny_attention");
+    println!("EXPECTED = {:?}", decode(&files));
+}
+
+/// Writes `model` with the toy tokenizers into `fixtures/NAME/`; returns its files.
+#[cfg(not(target_arch = "wasm32"))]
+fn write_fixture(
+    model: &model::models::AnyModel,
+    config: &model::models::ModelConfig,
+    name: &str,
+) -> CheckpointFiles {
     let (source, target) = toy_tokenizers();
     let files = Checkpoint::to_files(
-        &model.valid(),
-        &config,
+        model,
+        config,
         &source,
         &target,
-        Precision::F32,
-        &toy_card(ModelKind::Attention),
+        model::checkpoint::Precision::F32,
+        &toy_card(config.kind),
     )
     .unwrap();
-    // Written in format 2 (with a card); the committed fixture is still format 1.
-    let dir =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny_attention");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     files.save(&dir).unwrap();
-    println!("EXPECTED = {:?}", decode(&files));
+    files
 }

@@ -14,7 +14,7 @@ use model::batch::{BatchingConfig, Example};
 use model::burn::module::Module;
 use model::burn::prelude::*;
 use model::checkpoint::card::{InitFrom, Training};
-use model::checkpoint::{Card, Checkpoint, Precision};
+use model::checkpoint::{Card, Checkpoint, CheckpointFiles, Precision};
 use model::models::{AnyModel, ModelConfig, ModelKind, retrieval};
 use model::retrieval::{RetrievalConfig, RetrievalIndex};
 use model::train::{TrainConfig, Trainer};
@@ -464,18 +464,7 @@ impl Run {
     /// `last/` goes after `best/` because it carries the state: a run stopped before it resumes by
     /// redoing this epoch, which rewrites `best/` the same way.
     fn save(&self, record: &EpochRecord, best: bool) -> Result<()> {
-        let files = Checkpoint::to_files(
-            &self.model,
-            &self.config.model,
-            self.tokenizers.source.as_ref(),
-            self.tokenizers.target.as_ref(),
-            Precision::F32,
-            &card(&self.config, record),
-        )?;
-        let files = match &self.retrieval {
-            Some(index) => files.with_retrieval(index)?,
-            None => files,
-        };
+        let files = self.files(&card(&self.config, record))?;
         if best {
             replace_dir(&self.out.join(BEST_DIR), |dir| Ok(files.save(dir)?))?;
         }
@@ -492,24 +481,29 @@ impl Run {
         )
     }
 
-    /// `epochs/N/`: this epoch's checkpoint, whose card has the training so far.
-    fn keep(&self, record: &EpochRecord) -> Result<()> {
-        let card = Card {
-            training: Some(training(&self.config, &self.state)),
-            ..card(&self.config, record)
-        };
+    /// The model as a checkpoint's files (f32), with `card` and a retrieval model's pool.
+    fn files(&self, card: &Card) -> Result<CheckpointFiles> {
         let files = Checkpoint::to_files(
             &self.model,
             &self.config.model,
             self.tokenizers.source.as_ref(),
             self.tokenizers.target.as_ref(),
             Precision::F32,
-            &card,
+            card,
         )?;
-        let files = match &self.retrieval {
+        Ok(match &self.retrieval {
             Some(index) => files.with_retrieval(index)?,
             None => files,
+        })
+    }
+
+    /// `epochs/N/`: this epoch's checkpoint, whose card has the training so far.
+    fn keep(&self, record: &EpochRecord) -> Result<()> {
+        let card = Card {
+            training: Some(training(&self.config, &self.state)),
+            ..card(&self.config, record)
         };
+        let files = self.files(&card)?;
         let dir = self.out.join(EPOCHS_DIR).join(record.epoch.to_string());
         std::fs::create_dir_all(self.out.join(EPOCHS_DIR))?;
         replace_dir(&dir, |dir| Ok(files.save(dir)?))
