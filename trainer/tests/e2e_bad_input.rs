@@ -106,6 +106,10 @@ fn transformer_sizes_that_do_not_fit_are_refused() {
         "give --hidden-size, not --embedding-size",
     );
     fails(
+        &with(&["--model", "transformer", "--bidirectional"]),
+        "the Transformer's reads both ways",
+    );
+    fails(
         &with(&["--model", "lstm", "--heads", "2"]),
         "options of the Transformer",
     );

@@ -605,6 +605,11 @@ fn transformer_sizes(model: &mut ModelConfig, settings: &TrainSettings) -> Resul
     if settings.embedding_size.is_some() {
         bail!("the Transformer has one model size: give --hidden-size, not --embedding-size");
     }
+    if settings.bidirectional {
+        bail!(
+            "--bidirectional is an option of the recurrent encoders; the Transformer's reads both ways"
+        );
+    }
     options.heads = settings.heads.unwrap_or(options.heads);
     options.feed_forward_size = settings
         .feed_forward_size
