@@ -29,7 +29,7 @@ use super::copy;
 use super::cost::{self, BatchShape, Product};
 use super::{DecoderState, ModelConfig, ModelKind, Seq2Seq, Step};
 
-/// The Transformer's sizes that the recurrent models lack; the defaults are the starting point
+/// The Transformer's sizes that the recurrent models lack; the defaults are a common starting point
 /// (4 heads, a feed-forward layer 4x the model size of 256).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransformerConfig {
