@@ -212,6 +212,22 @@ impl TransformerSeq2Seq {
         }
     }
 
+    /// The encoder over `src` and the decoder over the gold prefix `tgt[:, :-1]` in one parallel pass
+    /// (the causal mask keeps each position from reading later ones): what training and
+    /// [`Seq2Seq::attention_by_head`] both read.
+    fn teacher_forced(
+        &self,
+        src: Tensor<2, Int>,
+        src_mask: Tensor<2, Bool>,
+        tgt: Tensor<2, Int>,
+    ) -> (TransformerState, Decoded) {
+        let steps = tgt.dims()[1] - 1;
+        let state = self.encode(src, src_mask);
+        let causal = causal_mask(steps, &tgt.device());
+        let decoded = self.decode(tgt.narrow(1, 0, steps), &state, Some(causal));
+        (state, decoded)
+    }
+
     /// Logits `[.., V]` from `features` `[.., D]`: log-probabilities of the mixture with copy attention
     /// (with `p_gen` `[.., 1]`), the output layer's scores otherwise.
     fn predict<const D: usize>(
@@ -323,16 +339,14 @@ impl Seq2Seq for TransformerSeq2Seq {
     ) -> Tensor<3> {
         let [batch_size, tgt_len] = tgt.dims();
         let steps = tgt_len - 1;
-        let state = self.encode(src, src_mask);
-        let causal = causal_mask(steps, &tgt.device());
-        let decoded = self.decode(tgt.narrow(1, 0, steps), &state, Some(causal));
+        let (state, decoded) = self.teacher_forced(src, src_mask, tgt);
         let src = state.src.map(|src| {
             let src_len = src.dims()[1];
             src.reshape([batch_size, 1, src_len]) // [B, S] -> [B, 1, S]
                 .expand([batch_size, steps, src_len])
         });
-        self.predict(decoded.features.clone(), decoded.attention(), src)
-            .0
+        let attention = decoded.attention();
+        self.predict(decoded.features, attention, src).0
     }
 
     fn attention_by_head(
@@ -341,10 +355,7 @@ impl Seq2Seq for TransformerSeq2Seq {
         src_mask: Tensor<2, Bool>,
         tgt: Tensor<2, Int>,
     ) -> Option<Tensor<5>> {
-        let steps = tgt.dims()[1] - 1;
-        let state = self.encode(src, src_mask);
-        let causal = causal_mask(steps, &tgt.device());
-        let decoded = self.decode(tgt.narrow(1, 0, steps), &state, Some(causal));
+        let (_, decoded) = self.teacher_forced(src, src_mask, tgt);
         Some(Tensor::stack::<5>(decoded.weights, 1)) // layers x [B, H, T-1, S] -> [B, layers, H, T-1, S]
     }
 }
