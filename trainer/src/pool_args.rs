@@ -26,8 +26,8 @@ impl PoolArgs {
         };
         if checkpoint.retrieval.is_none() {
             bail!(
-                "--retrieve-from: a `{}` model reads no neighbours (only retrieval models do)",
-                checkpoint.config.model.kind
+                "--retrieve-from: this `{}` model reads no neighbours (only models trained with them do)",
+                checkpoint.config.model.label()
             );
         }
         let pairs = load_pairs(file).with_context(|| format!("reading {}", file.display()))?;

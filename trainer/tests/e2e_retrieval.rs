@@ -1,6 +1,6 @@
 //! The retrieval model end to end: trained fresh or from a copy model's weights, its checkpoints
 //! carry the pool, `generate` names the neighbour it read, `eval` scores it, a resumed run keeps its
-//! pool, and the options it needs are asked for by name.
+//! pool, and the options it needs are asked for by name. A Transformer reads neighbours the same way.
 
 mod corpus_common;
 mod e2e_common;
@@ -125,7 +125,7 @@ fn a_retrieval_model_trains_from_a_copy_model_and_names_its_neighbour() {
     assert!(stderr.contains("retrieved: area (mine/lib)"), "{stderr}");
     fails(
         &generate_args(path(&copy.join("best")), &other_pool),
-        "--retrieve-from: a `attention` model reads no neighbours (only retrieval models do)",
+        "--retrieve-from: this `Attention + copy` model reads no neighbours (only models trained with them do)",
     );
 }
 
@@ -150,4 +150,118 @@ fn the_retrieval_model_asks_for_what_it_needs() {
     let mut args = subword_args("retrieval", path(&data), path(&out), "1");
     args.push("--exclude-own-package");
     ok(&args);
+}
+
+/// `train` arguments for a tiny Transformer with subword tokens (its embeddings are --hidden-size
+/// wide, so `train_args`' --embedding-size goes).
+fn transformer_args<'a>(data: &'a str, out: &'a str) -> Vec<&'a str> {
+    let mut args = subword_args("transformer", data, out, "1");
+    let at = args.iter().position(|a| *a == "--embedding-size").unwrap();
+    args.drain(at..at + 2);
+    args.extend(["--num-layers", "1", "--heads", "2"]);
+    args
+}
+
+#[test]
+fn a_transformer_reads_neighbours_fresh_or_from_a_copy_transformer() {
+    let tmp = TempDir::new("e2e-retrieval-transformer");
+    let data = toy_corpus(&tmp);
+    let (fresh, copy, reading) = (
+        tmp.path().join("fresh"),
+        tmp.path().join("copy"),
+        tmp.path().join("reading"),
+    );
+    // Fresh: --neighbours turns the retrieval input on, and copy attention with it.
+    let mut args = transformer_args(path(&data), path(&fresh));
+    args.extend(["--neighbours", "2", "--exclude-own-package"]);
+    ok(&args);
+    let run = json_file(&fresh.join("run.json"));
+    assert_eq!(run["model"]["kind"], "transformer");
+    assert_eq!(run["model"]["copy"], true);
+    assert_eq!(run["model"]["retrieval"]["neighbours"], 2);
+    assert_eq!(run["model"]["retrieval"]["exclude_own_package"], true);
+    assert!(fresh.join("best").join("retrieval.json").is_file());
+
+    // From a copy Transformer's weights: the same network, now reading one neighbour.
+    let mut copy_args = transformer_args(path(&data), path(&copy));
+    copy_args.push("--copy");
+    ok(&copy_args);
+    assert!(!copy.join("best").join("retrieval.json").exists());
+    let best = copy.join("best");
+    ok(&[
+        "train",
+        "--model",
+        "transformer",
+        "--init-from",
+        path(&best),
+        "--neighbours",
+        "1",
+        "--data",
+        path(&data),
+        "--preset",
+        "full",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "8",
+        "--out",
+        path(&reading),
+    ]);
+    let run = json_file(&reading.join("run.json"));
+    assert_eq!(run["model"]["retrieval"]["neighbours"], 1);
+    assert_eq!(
+        run["model"]["encoder"],
+        json_file(&best.join("config.json"))["model"]["encoder"]
+    );
+    let checkpoint = reading.join("last");
+    let stderr = stderr_of(&generate_args(path(&checkpoint), &[]));
+    assert!(stderr.contains("retrieved: f"), "{stderr}");
+    let eval = ok(&["eval", "--checkpoint", path(&checkpoint), "--json"]);
+    let eval: serde_json::Value = serde_json::from_str(&eval).unwrap();
+    assert_eq!(eval["n"], 8, "{eval}");
+    assert!(
+        eval["attention"]["mean_p_gen"].is_number(),
+        "copies: {eval}"
+    );
+}
+
+#[test]
+fn neighbours_are_refused_where_no_model_can_read_them() {
+    let tmp = TempDir::new("e2e-retrieval-transformer-errors");
+    let data = toy_corpus(&tmp);
+    let out = tmp.path().join("r");
+    let mut args = subword_args("lstm", path(&data), path(&out), "1");
+    args.extend(["--neighbours", "1"]);
+    fails(
+        &args,
+        "--neighbours is an option of the retrieval and Transformer models",
+    );
+    let mut args = subword_args("attention", path(&data), path(&out), "1");
+    args.push("--exclude-own-package");
+    fails(
+        &args,
+        "--exclude-own-package needs a model that reads neighbours",
+    );
+    let mut args = transformer_args(path(&data), path(&out));
+    args.extend(["--neighbours", "0"]);
+    fails(&args, "--neighbours must be at least 1");
+    // A Transformer without copy attention cannot start reading neighbours.
+    let plain = tmp.path().join("plain");
+    ok(&transformer_args(path(&data), path(&plain)));
+    fails(
+        &[
+            "train",
+            "--model",
+            "transformer",
+            "--init-from",
+            path(&plain.join("best")),
+            "--neighbours",
+            "1",
+            "--data",
+            path(&data),
+            "--out",
+            path(&out),
+        ],
+        "without copy attention, which neighbours need (train it with --copy)",
+    );
 }

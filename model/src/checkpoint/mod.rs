@@ -264,7 +264,7 @@ impl Checkpoint {
             .map_err(|e| weights_error(&config, e))?;
         let retrieval = match &config.retrieval {
             Some(name) => Some(RetrievalIndex::from_json(files.get(name)?, name)?),
-            None if config.model.kind.info().retrieves => {
+            None if config.model.reads_neighbours() => {
                 return Err(CheckpointError::MissingFile(RETRIEVAL_FILE.to_string()));
             }
             None => None,

@@ -103,11 +103,22 @@ impl ModelConfig {
     /// The kind's table label with the options that make it another model ("Attention + copy"), so
     /// that two checkpoints of one kind are told apart in tables.
     pub fn label(&self) -> String {
-        let label = self.kind.info().label;
-        match self.copy && !self.kind.info().retrieves {
-            true => format!("{label} + copy"),
-            false => label.to_string(),
+        let mut label = self.kind.info().label.to_string();
+        if !self.kind.info().retrieves {
+            if self.retrieval.is_some() {
+                label.push_str(" + retrieval");
+            }
+            if self.copy {
+                label.push_str(" + copy");
+            }
         }
+        label
+    }
+
+    /// Whether the source holds retrieved training functions besides the description: always for
+    /// the retrieval model, and for a Transformer trained with neighbours.
+    pub fn reads_neighbours(&self) -> bool {
+        self.kind.info().retrieves || self.retrieval.is_some()
     }
 }
 
@@ -217,13 +228,21 @@ mod tests {
     }
 
     #[test]
-    fn the_label_names_copy_where_it_makes_another_model() {
+    fn the_label_names_the_options_that_make_another_model() {
         let mut config = ModelConfig::new(ModelKind::Attention, 10, 10);
         assert_eq!(config.label(), "Attention");
         config.copy = true;
         assert_eq!(config.label(), "Attention + copy");
         config.kind = ModelKind::Retrieval;
+        config.retrieval = Some(RetrievalConfig::default());
         assert_eq!(config.label(), ModelKind::Retrieval.info().label);
+        assert!(config.reads_neighbours());
+        let mut transformer = ModelConfig::new(ModelKind::Transformer, 10, 10);
+        transformer.copy = true;
+        assert!(!transformer.reads_neighbours());
+        transformer.retrieval = Some(RetrievalConfig::default());
+        assert_eq!(transformer.label(), "Transformer + retrieval + copy");
+        assert!(transformer.reads_neighbours());
     }
 
     #[test]

@@ -261,6 +261,12 @@ impl ModelKind {
         matches!(self, ModelKind::Attention | ModelKind::Transformer)
     }
 
+    /// Whether this model can read retrieved training functions beside the description
+    /// (`ModelConfig::retrieval`, with copy attention); the retrieval model always does.
+    pub fn retrieval_is_an_option(self) -> bool {
+        matches!(self, ModelKind::Transformer)
+    }
+
     /// The names of every model, e.g. for an error message or a help text: `rnn, lstm or attention`.
     pub fn names() -> String {
         let names: Vec<&str> = Self::ALL.iter().map(|k| k.name()).collect();

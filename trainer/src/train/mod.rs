@@ -105,11 +105,12 @@ pub struct TrainSettings {
     /// Label smoothing of the training loss (0 to 1; validation reports the plain loss).
     #[arg(long, value_name = "E", default_value_t = 0.0)]
     pub label_smoothing: f64,
-    /// Retrieval model: training functions read beside each description.
-    #[arg(long, value_name = "K", default_value_t = 1)]
-    pub neighbours: usize,
-    /// Retrieval model: while training, take no neighbour from a pair's own package (as at test time,
-    /// where the packages are unseen).
+    /// Training functions read beside each description: the retrieval model's (default 1), or the
+    /// Transformer's retrieval input, which giving it turns on (with copy attention).
+    #[arg(long, value_name = "K")]
+    pub neighbours: Option<usize>,
+    /// Models that read neighbours: while training, take no neighbour from a pair's own package (as
+    /// at test time, where the packages are unseen).
     #[arg(long)]
     pub exclude_own_package: bool,
 }
@@ -550,15 +551,15 @@ fn new_config(args: &TrainArgs, spec: DataSpec, tokenizers: &Tokenizers) -> Resu
     }
     model.copy = settings.copy;
     model.encoder.bidirectional = settings.bidirectional;
-    if args.model.info().retrieves {
+    if let Some(retrieval) = retrieval_config(args.model, settings)? {
         if args.tokens.tokens != Tokens::Subwords {
-            bail!("--model retrieval needs --tokens subwords: it copies from the neighbours' code");
-        }
-        if settings.neighbours == 0 {
-            bail!("--neighbours must be at least 1");
+            bail!(
+                "--model {} needs --tokens subwords to read neighbours: it copies from their code",
+                args.model
+            );
         }
         model.copy = true;
-        model.retrieval = Some(retrieval_config(settings));
+        model.retrieval = Some(retrieval);
     }
     for side in [&mut model.encoder, &mut model.decoder] {
         side.embedding_size = settings.embedding_size.unwrap_or(side.embedding_size);
@@ -644,13 +645,28 @@ fn optimizer(settings: &TrainSettings) -> Result<TrainConfig> {
         .with_label_smoothing(settings.label_smoothing))
 }
 
-/// A retrieval model's source as the command line asks for it.
-fn retrieval_config(settings: &TrainSettings) -> RetrievalConfig {
-    RetrievalConfig {
-        neighbours: settings.neighbours,
+/// The neighbours `model` reads as the command line asks for them: always for the retrieval model,
+/// when `--neighbours` is given for a model that has the option, `None` otherwise.
+fn retrieval_config(model: ModelKind, settings: &TrainSettings) -> Result<Option<RetrievalConfig>> {
+    let neighbours = match (model.info().retrieves, settings.neighbours) {
+        (true, k) => k.unwrap_or(1),
+        (false, Some(k)) if model.retrieval_is_an_option() => k,
+        (false, Some(_)) => {
+            bail!("--neighbours is an option of the retrieval and Transformer models")
+        }
+        (false, None) if settings.exclude_own_package => {
+            bail!("--exclude-own-package needs a model that reads neighbours (--neighbours K)")
+        }
+        (false, None) => return Ok(None),
+    };
+    if neighbours == 0 {
+        bail!("--neighbours must be at least 1");
+    }
+    Ok(Some(RetrievalConfig {
+        neighbours,
         exclude_own_package: settings.exclude_own_package,
         ..RetrievalConfig::default()
-    }
+    }))
 }
 
 /// The pool of a retrieval model's run; `None` for other models.
@@ -669,10 +685,11 @@ fn starting_model(
     model: AnyModel,
     config: &ModelConfig,
 ) -> Result<(AnyModel, ModelConfig)> {
+    let retrieval = retrieval_config(args.model, &args.settings)?;
     if config.kind == args.model {
-        return Ok((model, config.clone()));
+        return Ok((model, with_neighbours(config, retrieval)?));
     }
-    let retrieval = retrieval_config(&args.settings);
+    let retrieval = retrieval.expect("the retrieval model reads neighbours");
     match (args.model, retrieval::config_from_copy(config, retrieval)) {
         (ModelKind::Retrieval, Some(retrieval_config)) => Ok((
             retrieval::from_copy_model(model).expect("a copy model's config, a copy model"),
@@ -684,6 +701,27 @@ fn starting_model(
             args.model
         ),
     }
+}
+
+/// A checkpoint's model settings with the neighbours the command line asks for, if any: the same
+/// network reads them through its copy attention, so it must have one.
+fn with_neighbours(
+    config: &ModelConfig,
+    retrieval: Option<RetrievalConfig>,
+) -> Result<ModelConfig> {
+    let Some(retrieval) = retrieval else {
+        return Ok(config.clone());
+    };
+    if !config.copy {
+        bail!(
+            "it holds a `{}` model without copy attention, which neighbours need (train it with --copy)",
+            config.kind
+        );
+    }
+    Ok(ModelConfig {
+        retrieval: Some(retrieval),
+        ..config.clone()
+    })
 }
 
 /// Removes the checkpoints of a run being replaced (`--force`), so that none of them can be taken
