@@ -67,7 +67,7 @@ pub fn replace_dir(dir: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result
     fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     if let Err(e) = fill(&tmp) {
         let _ = fs::remove_dir_all(&tmp);
-        return Err(e);
+        return Err(e.context(format!("cannot write {}", dir.display())));
     }
     if dir.exists() {
         fs::rename(dir, &old).with_context(|| format!("cannot replace {}", dir.display()))?;

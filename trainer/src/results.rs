@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use model::burn::prelude::Device;
 use model::checkpoint::Checkpoint;
 use model::decode::DecodeConfig;
@@ -41,7 +41,7 @@ pub struct ModelResult {
     pub epochs: usize,
     pub best_epoch: Option<usize>,
     pub best_valid_loss: Option<f64>,
-    /// Training wall time (the sum of the epochs').
+    /// Training wall time from fresh weights (the sum of the epochs', a starting checkpoint's included).
     pub train_seconds: f64,
     pub test: EvalSummary,
     pub extra_test: Option<EvalSummary>,
@@ -77,7 +77,8 @@ pub fn evaluate_checkpoint(
         let eval = EvalArgs::new(checkpoint_dir, data.map(Path::to_path_buf), beam);
         let (_, pairs) = eval_pairs(&eval, checkpoint)?;
         let (summary, predictions) = evaluate_pairs(checkpoint, &pairs, &config, device);
-        std::fs::create_dir_all(save_to)?;
+        std::fs::create_dir_all(save_to)
+            .with_context(|| format!("cannot create {}", save_to.display()))?;
         write_json(&save_to.join(format!("eval-{name}.json")), &summary)?;
         write_predictions(
             &save_to.join(format!("predictions-{name}.jsonl")),
@@ -110,7 +111,7 @@ pub fn write_report(
     test_pairs: &[Pair],
     device: &Device,
 ) -> Result<()> {
-    std::fs::create_dir_all(dir)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let groups: Vec<(String, Vec<(&str, f64)>)> = results
         .iter()
         .map(|r| {

@@ -84,7 +84,8 @@ pub(crate) fn render_svg(
     if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(folder).map_err(write_error)?;
     }
-    std::fs::write(path, svg).map_err(write_error)
+    // Atomically, so that a failed write leaves the previous plot whole.
+    crate::atomic::write_file(path, svg.as_bytes()).map_err(|e| write_error(e.source))
 }
 
 /// The legend of every multi-series plot: upper right, on a translucent white box.
