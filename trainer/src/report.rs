@@ -121,7 +121,7 @@ fn model_result(
             .as_ref()
             .and_then(|t| t.best_valid_loss)
             .or_else(|| checkpoint.card.epoch.as_ref().map(|e| e.valid_loss)),
-        train_seconds: training.as_ref().map_or(0.0, |t| t.wall_seconds),
+        train_seconds: training.as_ref().map_or(0.0, |t| t.total_wall_seconds()),
         history: training.map(|t| t.history).unwrap_or_default(),
         test,
         extra_test,

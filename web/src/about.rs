@@ -91,6 +91,7 @@ mod tests {
             checkpoint: "checkpoints/copy".into(),
             epochs_trained: Some(10),
             provenance: Vec::new(),
+            wall_seconds: Some(8236.0),
         });
         let text = describe(&card).unwrap();
         assert!(

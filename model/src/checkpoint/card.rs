@@ -93,6 +93,15 @@ pub struct Training {
     pub init_from: Option<InitFrom>,
 }
 
+impl Training {
+    /// The wall time these weights took from fresh weights: this run's and, for a run started from a
+    /// checkpoint, that checkpoint's (as far as its card says).
+    pub fn total_wall_seconds(&self) -> f64 {
+        let start = self.init_from.as_ref().and_then(|i| i.wall_seconds);
+        self.wall_seconds + start.unwrap_or(0.0)
+    }
+}
+
 /// A run's starting checkpoint: where it was and how it had been trained, so that the epochs of the
 /// new run are not mistaken for all the training the weights had.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,6 +112,10 @@ pub struct InitFrom {
     /// The commands that trained it, from its card.
     #[serde(default)]
     pub provenance: Vec<Provenance>,
+    /// The wall time its weights had taken to train, from fresh weights (its own starting checkpoint's
+    /// included), so that a continued run is plotted at its full cost. Absent on older cards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wall_seconds: Option<f64>,
 }
 
 /// Who ran a training run, where: so published numbers can be traced and reproduced.
@@ -213,4 +226,46 @@ pub struct LengthBucket {
     pub n: usize,
     /// Corpus BLEU over the bucket; `None` when it is empty.
     pub bleu: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn training(wall_seconds: f64, init_from: Option<InitFrom>) -> Training {
+        Training {
+            provenance: Vec::new(),
+            epochs_planned: 1,
+            epochs_trained: 1,
+            best_epoch: Some(1),
+            best_valid_loss: Some(1.0),
+            wall_seconds,
+            history: Vec::new(),
+            init_from,
+        }
+    }
+
+    #[test]
+    fn a_continued_run_counts_its_starting_checkpoints_time() {
+        let start = |wall_seconds| InitFrom {
+            checkpoint: "checkpoints/copy".into(),
+            epochs_trained: Some(4),
+            provenance: Vec::new(),
+            wall_seconds,
+        };
+        assert_eq!(training(100.0, None).total_wall_seconds(), 100.0);
+        assert_eq!(
+            training(100.0, Some(start(Some(50.0)))).total_wall_seconds(),
+            150.0
+        );
+        // An older card says nothing of the start's time: only this run's is known.
+        assert_eq!(
+            training(100.0, Some(start(None))).total_wall_seconds(),
+            100.0
+        );
+        // The field round-trips and is optional on reading.
+        let json = r#"{"checkpoint": "c", "epochs_trained": 2}"#;
+        let old: InitFrom = serde_json::from_str(json).unwrap();
+        assert_eq!(old.wall_seconds, None);
+    }
 }

@@ -267,6 +267,7 @@ impl Run {
                 .as_ref()
                 .map(|e| e.epoch)),
             provenance: training.map(|t| t.provenance.clone()).unwrap_or_default(),
+            wall_seconds: training.map(|t| t.total_wall_seconds()),
         });
         let retrieval = match config.model.retrieval.is_some() {
             true => retrieval_pool(&config, &spec.load()?.train),
@@ -506,7 +507,9 @@ impl Run {
         };
         let files = self.files(&card)?;
         let dir = self.out.join(EPOCHS_DIR).join(record.epoch.to_string());
-        std::fs::create_dir_all(self.out.join(EPOCHS_DIR))?;
+        let epochs = self.out.join(EPOCHS_DIR);
+        std::fs::create_dir_all(&epochs)
+            .with_context(|| format!("cannot create {}", epochs.display()))?;
         replace_dir(&dir, |dir| Ok(files.save(dir)?))
     }
 
