@@ -152,7 +152,11 @@ mod tests {
         replace_dir(&target, |d| Ok(fs::write(d.join("y"), "2")?)).unwrap();
         assert_eq!(names(&target), ["y"]);
         let err = replace_dir(&target, |_| anyhow::bail!("no")).unwrap_err();
-        assert_eq!(err.to_string(), "no");
+        // The error names the folder, with the cause.
+        assert_eq!(
+            format!("{err:#}"),
+            format!("cannot write {}: no", target.display())
+        );
         assert_eq!(names(&target), ["y"]);
         assert_eq!(names(&dir), ["last"]);
         fs::rename(&target, old_dir(&target)).unwrap();

@@ -83,6 +83,17 @@ fn an_unknown_model_is_refused() {
 }
 
 #[test]
+fn a_dropout_outside_its_range_is_refused() {
+    let tmp = TempDir::new("e2e-bad-dropout");
+    let data = toy_corpus(&tmp);
+    let out = tmp.path().join("run");
+    let mut args = train_args("lstm", path(&data), path(&out), "1");
+    args.extend(["--dropout", "1.5"]);
+    fails(&args, "dropout 1.5 is not in [0, 1)");
+    assert!(!out.exists(), "nothing is written for refused settings");
+}
+
+#[test]
 fn transformer_sizes_that_do_not_fit_are_refused() {
     let tmp = TempDir::new("e2e-bad-transformer");
     let data = toy_corpus(&tmp);

@@ -135,6 +135,28 @@ pub fn replace_location(query: &Query) {
 mod tests {
     use super::*;
 
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        /// Any query string's (decoded) pairs give a usable query: a known model, a beam in range,
+        /// and the description exactly as given, to be shown as text.
+        #[test]
+        fn any_parameters_give_a_usable_query(
+            pairs in proptest::collection::vec(
+                (
+                    proptest::prop_oneof!["q|model|beam|backend|unk", ".*"],
+                    proptest::prop_oneof!["-?[0-9]{1,30}", "rnn|lstm|attention|copy", ".*"],
+                ),
+                0..8,
+            )
+        ) {
+            let query = Query::from_pairs(pairs.clone());
+            proptest::prop_assert!((1..=MAX_BEAM).contains(&query.beam));
+            proptest::prop_assert!(SiteModel::ALL.contains(&query.model));
+            let last_q = pairs.iter().rev().find(|(k, v)| k == "q" && !v.trim().is_empty());
+            proptest::prop_assert_eq!(query.description.as_deref(), last_q.map(|(_, v)| v.as_str()));
+        }
+    }
+
     #[test]
     fn reads_description_model_beam_and_backend() {
         let q = Query::from_pairs([

@@ -75,10 +75,15 @@ impl CheckpointConfig {
         }
         let version: Version = serde_json::from_str(json).map_err(CheckpointError::Config)?;
         match version.format_version {
-            FORMAT_VERSION => Ok((
-                serde_json::from_str(json).map_err(CheckpointError::Config)?,
-                None,
-            )),
+            FORMAT_VERSION => {
+                let config: Self = serde_json::from_str(json).map_err(CheckpointError::Config)?;
+                if config.card.is_none() {
+                    return Err(CheckpointError::Config(serde::de::Error::missing_field(
+                        "card",
+                    )));
+                }
+                Ok((config, None))
+            }
             1 => {
                 let v1: FormatOne = serde_json::from_str(json).map_err(CheckpointError::Config)?;
                 Ok(v1.upgrade())

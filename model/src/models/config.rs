@@ -115,12 +115,105 @@ impl ModelConfig {
         label
     }
 
+    /// Refuses sizes no model can be built with (what the constructors would otherwise panic on) and
+    /// models too large to build, so that a damaged `config.json` gives an error rather than a crash
+    /// or an allocation of many gigabytes.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, side) in [("encoder", &self.encoder), ("decoder", &self.decoder)] {
+            let sizes = [
+                side.vocab_size,
+                side.embedding_size,
+                side.hidden_size,
+                side.num_layers,
+            ];
+            if sizes.contains(&0) {
+                return Err(format!(
+                    "{name}: vocab_size, embedding_size, hidden_size and num_layers must be at least 1"
+                ));
+            }
+            if !(0.0..1.0).contains(&side.dropout) {
+                return Err(format!("{name}: dropout {} is not in [0, 1)", side.dropout));
+            }
+        }
+        let (encoder, decoder) = (&self.encoder, &self.decoder);
+        if (self.copy || self.kind.info().retrieves) && encoder.vocab_size != decoder.vocab_size {
+            return Err("copy attention needs one vocabulary for both sides".into());
+        }
+        if self.kind.info().retrieves && !self.copy {
+            return Err("the retrieval model copies: it needs copy attention".into());
+        }
+        match self.kind {
+            ModelKind::Transformer => self.check_transformer()?,
+            _ => {
+                // The decoder starts from the encoder's final state of each layer.
+                if encoder.hidden_size != decoder.hidden_size
+                    || encoder.num_layers != decoder.num_layers
+                {
+                    return Err("the encoder and the decoder must have the same hidden size and number of layers".into());
+                }
+                if encoder.bidirectional && !encoder.hidden_size.is_multiple_of(2) {
+                    return Err("a bidirectional encoder needs an even hidden size".into());
+                }
+            }
+        }
+        let parameters = self.parameter_estimate();
+        if parameters > MAX_PARAMETERS {
+            return Err(format!(
+                "about {parameters} parameters, more than the {MAX_PARAMETERS} this library builds"
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_transformer(&self) -> Result<(), String> {
+        let d = self.decoder.hidden_size;
+        for side in [&self.encoder, &self.decoder] {
+            if side.hidden_size != d || side.embedding_size != d {
+                return Err("the Transformer has one model size: embedding and hidden sizes of both sides must be equal".into());
+            }
+        }
+        let options = self.transformer.unwrap_or_default();
+        if options.heads == 0 || !d.is_multiple_of(options.heads) || options.feed_forward_size == 0
+        {
+            return Err(format!(
+                "the model size {d} must be a multiple of the heads ({}), and the feed-forward size at least 1",
+                options.heads
+            ));
+        }
+        Ok(())
+    }
+
+    /// An upper bound of the weights' count, within a small factor: embeddings, output layer and
+    /// per layer a few square matrices of the widest size. Saturates instead of overflowing.
+    fn parameter_estimate(&self) -> usize {
+        let feed_forward = self.transformer.map_or(0, |t| t.feed_forward_size);
+        let side = |s: &SideConfig| {
+            let width = s.embedding_size.max(s.hidden_size).max(feed_forward);
+            let embedding = s.vocab_size.saturating_mul(s.embedding_size);
+            let layers = s
+                .num_layers
+                .saturating_mul(width.saturating_mul(width).saturating_mul(8));
+            embedding.saturating_add(layers)
+        };
+        let output = self
+            .decoder
+            .vocab_size
+            .saturating_mul(self.decoder.hidden_size.saturating_mul(3));
+        side(&self.encoder)
+            .saturating_add(side(&self.decoder))
+            .saturating_add(output)
+    }
+
     /// Whether the source holds retrieved training functions besides the description: always for
     /// the retrieval model, and for a Transformer trained with neighbours.
     pub fn reads_neighbours(&self) -> bool {
         self.kind.info().retrieves || self.retrieval.is_some()
     }
 }
+
+/// The most weights [`ModelConfig::check`] lets a configuration ask for: 4 GB of f32, far above
+/// any model trained here (the largest has about 9 million).
+pub const MAX_PARAMETERS: usize = 1_000_000_000;
 
 /// The nested form.
 #[derive(Deserialize)]
@@ -179,6 +272,15 @@ impl TryFrom<serde_json::Value> for ModelConfig {
     type Error = serde_json::Error;
 
     fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
+        let config = Self::parse(value)?;
+        config.check().map_err(serde::de::Error::custom)?;
+        Ok(config)
+    }
+}
+
+impl ModelConfig {
+    /// The nested form, or the flat form of older checkpoints.
+    fn parse(value: serde_json::Value) -> Result<Self, serde_json::Error> {
         if value.get("encoder").is_some() {
             let Nested {
                 kind,
@@ -213,6 +315,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn configs_no_model_can_be_built_with_are_refused_when_read() {
+        let refused = |edit: &dyn Fn(&mut serde_json::Value), message: &str| {
+            let mut json =
+                serde_json::to_value(ModelConfig::new(ModelKind::Transformer, 10, 10)).unwrap();
+            edit(&mut json);
+            let error = serde_json::from_value::<ModelConfig>(json).unwrap_err();
+            assert!(error.to_string().contains(message), "{error}");
+        };
+        refused(
+            &|j| j["decoder"]["embedding_size"] = 64.into(),
+            "one model size",
+        );
+        refused(
+            &|j| j["transformer"]["heads"] = 0.into(),
+            "multiple of the heads",
+        );
+        refused(&|j| j["encoder"]["num_layers"] = 0.into(), "at least 1");
+        refused(&|j| j["decoder"]["dropout"] = 1.0.into(), "not in [0, 1)");
+        refused(
+            &|j| j["encoder"]["vocab_size"] = 1_000_000_000.into(),
+            "parameters",
+        );
+        let mut copy =
+            serde_json::to_value(ModelConfig::new(ModelKind::Attention, 10, 12)).unwrap();
+        copy["copy"] = true.into();
+        let error = serde_json::from_value::<ModelConfig>(copy).unwrap_err();
+        assert!(error.to_string().contains("one vocabulary"), "{error}");
+        // The defaults of every kind pass.
+        for kind in ModelKind::ALL {
+            let config = ModelConfig::new(kind, 10, 10);
+            let config = ModelConfig {
+                copy: kind.info().retrieves,
+                ..config
+            };
+            assert_eq!(config.check(), Ok(()), "{kind}");
+        }
+    }
+
+    #[test]
     fn nested_form_round_trips() {
         let config = ModelConfig::new(ModelKind::Attention, 10, 20).with_hidden_size(32);
         let json = serde_json::to_string(&config).unwrap();
@@ -220,6 +361,7 @@ mod tests {
         assert_eq!(serde_json::from_str::<ModelConfig>(&json).unwrap(), config);
         let mut options = config.clone();
         options.copy = true;
+        options.decoder.vocab_size = 10; // copying needs one vocabulary
         options.encoder.bidirectional = true;
         options.retrieval = Some(RetrievalConfig::default());
         options.transformer = Some(TransformerConfig::default());

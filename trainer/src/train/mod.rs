@@ -579,6 +579,10 @@ fn new_config(args: &TrainArgs, spec: DataSpec, tokenizers: &Tokenizers) -> Resu
         bail!("--batch-size, --num-layers and --hidden-size must be at least 1");
     }
     transformer_sizes(&mut model, settings)?;
+    // Whatever the flags above did not catch (e.g. --dropout 1.5), as a loaded config would be.
+    model
+        .check()
+        .map_err(|e| anyhow::anyhow!("the model settings do not fit: {e}"))?;
     Ok(RunConfig {
         model,
         epochs: args
