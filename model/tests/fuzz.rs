@@ -5,9 +5,9 @@
 //! (truncated, bit-flipped, bytes inserted or cut); each must give a result or an error, never a
 //! panic.
 //!
-//! CI runs `PROPTEST_CASES` cases per harness (256 by default, a few seconds); a longer run is
+//! CI runs proptest's 256 cases per harness (a few seconds); a longer run is
 //! `PROPTEST_CASES=20000 cargo test --release -p model --test fuzz`. A failing input is shrunk and
-//! saved under `proptest-regressions/`, which is kept with the tests and replayed first.
+//! saved in `fuzz.proptest-regressions` beside this file, which is kept and replayed first.
 
 use std::path::Path;
 
@@ -16,31 +16,8 @@ use model::checkpoint::{CONFIG_FILE, Checkpoint, CheckpointFiles};
 use model::tokenizer::{detokenize, detokenize_spans, docstring_tokens, layout_tokens, lex};
 use proptest::prelude::*;
 
-/// One edit of a seed file: `(kind, position, byte)`, positions taken modulo the length.
-type Edit = (u8, usize, u8);
-
-/// Applies `edits` to `seed`: truncate, flip a bit, insert a byte or cut up to 16 bytes.
-fn mutate(seed: &[u8], edits: &[Edit]) -> Vec<u8> {
-    let mut bytes = seed.to_vec();
-    for &(kind, at, byte) in edits {
-        let at = at % (bytes.len() + 1);
-        match kind % 4 {
-            0 => bytes.truncate(at),
-            1 if at < bytes.len() => bytes[at] ^= 1 << (byte % 8),
-            2 => bytes.insert(at, byte),
-            _ => {
-                let end = (at + usize::from(byte % 16)).min(bytes.len());
-                bytes.drain(at..end);
-            }
-        }
-    }
-    bytes
-}
-
-/// A few edits, mostly flips and insertions (a truncation at a random place would dominate).
-fn edits() -> impl Strategy<Value = Vec<Edit>> {
-    prop::collection::vec(any::<Edit>(), 1..6)
-}
+mod fuzz_support;
+use fuzz_support::{edits, mutate};
 
 fn repo_file(path: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path);
@@ -56,8 +33,6 @@ const PYTHON_SEEDS: [&str; 3] = [
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
-
     #[test]
     fn the_lexer_answers_any_text(text in any::<String>()) {
         let _ = lex(&text);
@@ -128,14 +103,6 @@ proptest! {
             prop_assert!(!error.to_string().is_empty());
         }
     }
-}
-
-/// Cases per harness: `PROPTEST_CASES`, else 256.
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(256)
 }
 
 /// The shipped copy model's config and tokenizer (no weights: only the tokenizer is mutated).

@@ -175,34 +175,20 @@ fn output_folders_under_a_file_are_named() {
     let tmp = TempDir::new("e2e-under-file");
     let run = trained_run(&tmp);
     let under_file = run.data.join("out");
-    fails(
-        &[
-            "report",
-            "--checkpoints",
-            path(&run.best),
-            "--out",
-            path(&under_file),
-        ],
-        &format!("cannot create {}", under_file.display()),
-    );
-    fails(
-        &[
-            "export",
-            "--checkpoint",
-            path(&run.best),
-            "--out",
-            path(&under_file),
-        ],
-        &format!("cannot create {}", under_file.display()),
-    );
-    fails(
-        &[
+    let expected = format!("cannot create {}", under_file.display());
+    let (checkpoint, out) = (path(&run.best), path(&under_file));
+    let predictions = under_file.join("predictions.jsonl");
+    for args in [
+        ["report", "--checkpoints", checkpoint, "--out", out],
+        ["export", "--checkpoint", checkpoint, "--out", out],
+        [
             "eval",
             "--checkpoint",
-            path(&run.best),
+            checkpoint,
             "--predictions",
-            path(&under_file.join("predictions.jsonl")),
+            path(&predictions),
         ],
-        &format!("cannot create {}", under_file.display()),
-    );
+    ] {
+        fails(&args, &expected);
+    }
 }

@@ -1,35 +1,18 @@
 //! Property-based fuzzing of the corpus loader: real CodeSearchNet-format lines from the embedded
 //! corpus, as JSON Lines and gzipped, mutated (truncated, bit-flipped, bytes inserted or cut). Each
 //! file must load or fail with an error naming the file, never panic. `PROPTEST_CASES` sets the cases
-//! (256 by default); see `model/tests/fuzz.rs` for the longer command.
+//! (proptest's 256 by default); see `model/tests/fuzz.rs` for the longer command.
 
 mod corpus_common;
+#[path = "../../model/tests/fuzz_support/mod.rs"]
+mod fuzz_support;
 
 use std::io::{Read, Write};
 
 use corpus_common::TempDir;
+use fuzz_support::{edits, mutate};
 use proptest::prelude::*;
 use trainer::corpus::{embedded_corpus_path, load_pairs};
-
-type Edit = (u8, usize, u8);
-
-/// Truncate, flip a bit, insert a byte or cut up to 16 bytes (as `model/tests/fuzz.rs`).
-fn mutate(seed: &[u8], edits: &[Edit]) -> Vec<u8> {
-    let mut bytes = seed.to_vec();
-    for &(kind, at, byte) in edits {
-        let at = at % (bytes.len() + 1);
-        match kind % 4 {
-            0 => bytes.truncate(at),
-            1 if at < bytes.len() => bytes[at] ^= 1 << (byte % 8),
-            2 => bytes.insert(at, byte),
-            _ => {
-                let end = (at + usize::from(byte % 16)).min(bytes.len());
-                bytes.drain(at..end);
-            }
-        }
-    }
-    bytes
-}
 
 /// The embedded corpus' first 20 lines.
 fn seed_jsonl() -> Vec<u8> {
@@ -49,13 +32,6 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     out.finish().unwrap()
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(256)
-}
-
 /// Loads `bytes` from a fresh file in `dir`; an error must name that file.
 fn load_or_refuse(dir: &TempDir, bytes: &[u8], name: &str) -> Result<(), TestCaseError> {
     let file = dir.write(name, bytes);
@@ -70,16 +46,14 @@ fn load_or_refuse(dir: &TempDir, bytes: &[u8], name: &str) -> Result<(), TestCas
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
-
     #[test]
-    fn mutated_jsonl_loads_or_names_the_file(edits in prop::collection::vec(any::<Edit>(), 1..6)) {
+    fn mutated_jsonl_loads_or_names_the_file(edits in edits()) {
         let dir = TempDir::new("fuzz-jsonl");
         load_or_refuse(&dir, &mutate(&seed_jsonl(), &edits), "pairs.jsonl")?;
     }
 
     #[test]
-    fn mutated_gzip_loads_or_names_the_file(edits in prop::collection::vec(any::<Edit>(), 1..6)) {
+    fn mutated_gzip_loads_or_names_the_file(edits in edits()) {
         let dir = TempDir::new("fuzz-gz");
         load_or_refuse(&dir, &mutate(&gzip(&seed_jsonl()), &edits), "pairs.jsonl.gz")?;
     }
