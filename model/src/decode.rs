@@ -323,6 +323,17 @@ async fn source_lengths(src_mask: Tensor<2, Bool>) -> Result<Vec<usize>, ReadBac
         .collect())
 }
 
+/// Runs `f` (a decoding loop) natively on a thread of rayon's pool, where the products of a step can
+/// be shared between the cores at the cost of a hand-off rather than of two thread wake-ups (see
+/// [`crate::nn::fused::split_linear`]); elsewhere, and already on the pool, right here.
+pub(crate) fn on_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    #[cfg(not(target_arch = "wasm32"))]
+    if rayon::current_thread_index().is_none() {
+        return rayon::scope(|_| f());
+    }
+    f()
+}
+
 fn ints(values: &[usize], device: &Device) -> Tensor<1, Int> {
     let values: Vec<i64> = values.iter().map(|&v| v as i64).collect();
     let len = values.len();
@@ -332,21 +343,23 @@ fn ints(values: &[usize], device: &Device) -> Tensor<1, Int> {
 /// The search `config.search` names, for every row of `src`: its hypotheses best first (one for
 /// greedy). `syntax`: never extend a hypothesis by an id these rules rule out (see
 /// [`crate::syntax`]). Blocks on the read-backs: not for WebGPU.
-pub fn decode<M: Seq2Seq>(
+pub fn decode<M: Seq2Seq + Sync>(
     model: &M,
     src: Tensor<2, Int>,
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
     syntax: Option<&PythonSyntax>,
 ) -> Vec<Vec<Hypothesis>> {
-    block_on(decode_async(
-        model,
-        src,
-        src_mask,
-        config,
-        syntax,
-        async || {},
-    ))
+    on_pool(|| {
+        block_on(decode_async(
+            model,
+            src,
+            src_mask,
+            config,
+            syntax,
+            async || {},
+        ))
+    })
     .expect("decoding")
 }
 
@@ -376,20 +389,22 @@ pub async fn decode_async<M: Seq2Seq>(
 
 /// Greedy decoding of a batch: at each step every sequence takes its most probable token.
 /// Returns one hypothesis per row of `src`. Blocks on the read-backs: not for WebGPU.
-pub fn greedy<M: Seq2Seq>(
+pub fn greedy<M: Seq2Seq + Sync>(
     model: &M,
     src: Tensor<2, Int>,
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
 ) -> Vec<Hypothesis> {
-    block_on(greedy_async(
-        model,
-        src,
-        src_mask,
-        config,
-        None,
-        async || {},
-    ))
+    on_pool(|| {
+        block_on(greedy_async(
+            model,
+            src,
+            src_mask,
+            config,
+            None,
+            async || {},
+        ))
+    })
     .expect("greedy decoding")
 }
 
@@ -487,20 +502,22 @@ fn argmax(row: &[f32]) -> (usize, f32) {
 /// Beam search with `config.search.width()` hypotheses per input. Returns, per row of `src`, up to
 /// that many hypotheses sorted best first by their length-normalised score. Blocks on the
 /// read-backs: not for WebGPU.
-pub fn beam_search<M: Seq2Seq>(
+pub fn beam_search<M: Seq2Seq + Sync>(
     model: &M,
     src: Tensor<2, Int>,
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
 ) -> Vec<Vec<Hypothesis>> {
-    block_on(beam_search_async(
-        model,
-        src,
-        src_mask,
-        config,
-        None,
-        async || {},
-    ))
+    on_pool(|| {
+        block_on(beam_search_async(
+            model,
+            src,
+            src_mask,
+            config,
+            None,
+            async || {},
+        ))
+    })
     .expect("beam search")
 }
 

@@ -102,13 +102,15 @@ pub fn generate(
     config: &DecodeConfig,
     device: &Device,
 ) -> Result<Vec<Generation>, GenerateError> {
-    match block_on(generate_async(
-        checkpoint,
-        descriptions,
-        config,
-        device,
-        async || {},
-    )) {
+    match crate::decode::on_pool(|| {
+        block_on(generate_async(
+            checkpoint,
+            descriptions,
+            config,
+            device,
+            async || {},
+        ))
+    }) {
         Ok(generations) => Ok(generations),
         Err(GenerateAsyncError::Input(e)) => Err(e),
         Err(GenerateAsyncError::ReadBack(e)) => panic!("{e}"),
@@ -244,7 +246,10 @@ pub fn best(
     config: &DecodeConfig,
     device: &Device,
 ) -> Vec<Hypothesis> {
-    block_on(best_async(checkpoint, sources, config, device, async || {})).expect("decoding")
+    crate::decode::on_pool(|| {
+        block_on(best_async(checkpoint, sources, config, device, async || {}))
+    })
+    .expect("decoding")
 }
 
 /// [`best`], awaiting each read-back from the device.

@@ -119,8 +119,10 @@ pub fn attention_heads(
     generation: &Generation,
     device: &Device,
 ) -> Option<AttentionHeads> {
-    futures_lite::future::block_on(attention_heads_async(checkpoint, generation, device))
-        .expect("reading back from the CPU")
+    crate::decode::on_pool(|| {
+        futures_lite::future::block_on(attention_heads_async(checkpoint, generation, device))
+    })
+    .expect("reading back from the CPU")
 }
 
 #[cfg(test)]

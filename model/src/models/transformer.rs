@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::nn::transformer::{
     DecoderLayer, EncoderLayer, KeyValues, LayerSizes, causal_mask, padding_mask, positions,
 };
-use crate::nn::{dropout, embedding, linear};
+use crate::nn::{dropout, embedding, linear, linear_forward};
 use crate::rng::Rng;
 
 use super::copy;
@@ -236,7 +236,7 @@ impl TransformerSeq2Seq {
         weights: Tensor<D>,
         src: Option<Tensor<D, Int>>,
     ) -> (Tensor<D>, Option<Tensor<D>>) {
-        let logits = self.output.forward(features.clone());
+        let logits = linear_forward(&self.output, features.clone());
         match (&self.copy_gate, src) {
             (Some(gate), Some(src)) => {
                 let (log_p, p_gen) = copy::mix(logits, gate.forward(features), weights, src);

@@ -50,3 +50,12 @@ pub fn sigmoid<const D: usize>(_x: &Tensor<D>) -> Option<Tensor<D>> {
 pub fn dropout<const D: usize>(_x: &Tensor<D>, _prob: f64) -> Option<Tensor<D>> {
     None
 }
+
+/// See the native `fused::split_linear`.
+pub fn split_linear<const D: usize>(
+    _x: &Tensor<D>,
+    _weight: &Tensor<2>,
+    _bias: Option<&Tensor<1>>,
+) -> Option<Tensor<D>> {
+    None
+}

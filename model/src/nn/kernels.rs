@@ -318,6 +318,43 @@ multiversion! {
     }
 }
 
+multiversion! {
+    /// `out[r, j] = bias[j] + sum_k x[r, k] weight[k, j]` over the columns `start..start + width` of
+    /// `weight` `[K, n]`, for `x` `[rows, K]` and `out` `[rows, width]`: the block of a product that one
+    /// thread owns (see `fused::split_linear`). Four weight rows at a time, each read once for all rows
+    /// of `x`; every sum runs in the order of `k`, whatever the block.
+    pub fn linear_columns(x: &[f32], weight: &[f32], bias: &[f32], n: usize, start: usize, out: &mut [f32]) {
+        let k_len = weight.len() / n;
+        let rows = x.len() / k_len;
+        let width = out.len() / rows;
+        for out in out.chunks_exact_mut(width) {
+            match bias.is_empty() {
+                false => out.copy_from_slice(&bias[start..start + width]),
+                true => out.fill(0.0),
+            }
+        }
+        let w = |k: usize| &weight[k * n + start..k * n + start + width];
+        let mut k = 0;
+        while k + 4 <= k_len {
+            let (w0, w1, w2, w3) = (w(k), w(k + 1), w(k + 2), w(k + 3));
+            for (x, out) in x.chunks_exact(k_len).zip(out.chunks_exact_mut(width)) {
+                let (x0, x1, x2, x3) = (x[k], x[k + 1], x[k + 2], x[k + 3]);
+                for j in 0..width {
+                    out[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+                }
+            }
+            k += 4;
+        }
+        for k in k..k_len {
+            for (x, out) in x.chunks_exact(k_len).zip(out.chunks_exact_mut(width)) {
+                for (o, &w) in out.iter_mut().zip(w(k)) {
+                    *o += x[k] * w;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,6 +59,13 @@ pub(crate) fn embedding(n_embedding: usize, d_model: usize, device: &Device) -> 
     }
 }
 
+/// `layer` applied to `x`; outside training, a product of a few rows (a decoding step) is shared
+/// between the CPU's threads (see [`fused::split_linear`]).
+pub fn linear_forward<const D: usize>(layer: &Linear, x: Tensor<D>) -> Tensor<D> {
+    let bias = layer.bias.as_ref().map(|b| b.val());
+    fused::split_linear(&x, &layer.weight.val(), bias.as_ref()).unwrap_or_else(|| layer.forward(x))
+}
+
 /// `sigmoid(x)`: a fused, vectorised kernel on flex (see [`fused`]), Burn's operation elsewhere.
 pub fn sigmoid<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     fused::sigmoid(&x).unwrap_or_else(|| burn::tensor::activation::sigmoid(x))

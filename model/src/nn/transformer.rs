@@ -13,7 +13,7 @@ use burn::nn::{Dropout, DropoutConfig, LayerNorm, LayerNormConfig, Linear};
 use burn::prelude::*;
 use burn::tensor::activation::{relu, softmax};
 
-use super::{dropout, linear};
+use super::{dropout, linear, linear_forward};
 
 /// Multi-head scaled dot-product attention.
 #[derive(Module, Debug)]
@@ -70,7 +70,7 @@ impl MultiHeadAttention {
     /// The keys and values of `x` `[B, L, D]`.
     pub fn key_values(&self, x: Tensor<3>) -> KeyValues {
         let d_model = x.dims()[2];
-        let kv = self.key_value.forward(x); // [B, L, 2D]
+        let kv = linear_forward(&self.key_value, x); // [B, L, 2D]
         KeyValues {
             keys: split_heads(kv.clone().narrow(2, 0, d_model), self.heads),
             values: split_heads(kv.narrow(2, d_model, d_model), self.heads),
@@ -85,7 +85,7 @@ impl MultiHeadAttention {
         memory: &KeyValues,
         mask: Option<Tensor<4>>,
     ) -> (Tensor<3>, Tensor<4>) {
-        let query = split_heads(self.query.forward(x), self.heads); // [B, H, Lq, D/H]
+        let query = split_heads(linear_forward(&self.query, x), self.heads); // [B, H, Lq, D/H]
         let head_size = query.dims()[3];
         let scores = query
             .matmul(memory.keys.clone().swap_dims(2, 3)) // [B, H, Lq, D/H] x [B, H, D/H, Lk]
@@ -96,7 +96,7 @@ impl MultiHeadAttention {
         };
         let weights = softmax(scores, 3);
         let context = merge_heads(weights.clone().matmul(memory.values.clone()));
-        (self.output.forward(context), weights)
+        (linear_forward(&self.output, context), weights)
     }
 }
 
@@ -132,8 +132,8 @@ impl FeedForward {
     }
 
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let hidden = dropout(&self.dropout, relu(self.inner.forward(x)));
-        self.outer.forward(hidden)
+        let hidden = dropout(&self.dropout, relu(linear_forward(&self.inner, x)));
+        linear_forward(&self.outer, hidden)
     }
 }
 

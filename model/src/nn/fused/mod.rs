@@ -15,6 +15,7 @@ mod linear;
 mod loss;
 mod lstm;
 mod sigmoid;
+mod split_linear;
 #[cfg(test)]
 mod tests;
 
@@ -24,6 +25,7 @@ pub use linear::linear_with_known_steps;
 pub use loss::weighted_cross_entropy;
 pub use lstm::lstm_cell;
 pub use sigmoid::sigmoid;
+pub use split_linear::split_linear;
 
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::flex::FlexTensor;

@@ -171,3 +171,56 @@ fn fused_lstm_cell_matches_burn_forward_and_backward() {
     assert_close(nh, ph);
     assert_close(nc, pc);
 }
+
+/// For sums of K products of unit-sized values, whose rounding depends on their order: an absolute
+/// tolerance.
+fn assert_sums_close<const D: usize>(a: Tensor<D>, b: Tensor<D>) {
+    let (a, b) = (
+        a.into_data().try_to_vec::<f32>().unwrap(),
+        b.into_data().try_to_vec::<f32>().unwrap(),
+    );
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert!((x - y).abs() <= 1e-4, "{x} vs {y}");
+    }
+}
+
+#[test]
+fn split_linear_matches_burn_on_the_pool_and_stays_out_of_the_way_elsewhere() {
+    let device = Device::flex();
+    device.seed(3);
+    // N = 1031: not a multiple of the threads or of the 16 lanes; K = 258: four weight rows at a
+    // time leave a tail of two.
+    let (k, n) = (258, 1031);
+    let weight = Tensor::<2>::random([k, n], Distribution::Normal(0.0, 1.0), &device);
+    let bias = Tensor::<1>::random([n], Distribution::Normal(0.0, 1.0), &device);
+    for rows in [1, 3, 8] {
+        let x = Tensor::<3>::random([1, rows, k], Distribution::Normal(0.0, 1.0), &device);
+        let plain = burn::tensor::module::linear(x.clone(), weight.clone(), Some(bias.clone()));
+        let (with_bias, without) = rayon::scope(|_| {
+            (
+                split_linear(&x, &weight, Some(&bias)),
+                split_linear(&x, &weight, None),
+            )
+        });
+        assert_sums_close(with_bias.expect("a few rows on the pool"), plain.clone());
+        assert_sums_close(
+            without.expect("a few rows on the pool"),
+            plain - bias.clone().reshape([1, 1, n]),
+        );
+    }
+    let x = Tensor::<3>::random([1, 1, k], Distribution::Normal(0.0, 1.0), &device);
+    assert!(split_linear(&x, &weight, None).is_none(), "off the pool");
+    let many = Tensor::<2>::random([9, k], Distribution::Normal(0.0, 1.0), &device);
+    assert!(
+        rayon::scope(|_| split_linear(&many, &weight, None)).is_none(),
+        "more rows than gemm's path needs"
+    );
+    let ad = Device::flex().autodiff();
+    let tracked = Tensor::<3>::from_data(x.into_data(), &ad).require_grad();
+    let ad_weight = Tensor::<2>::from_data(weight.into_data(), &ad);
+    assert!(
+        rayon::scope(|_| split_linear(&tracked, &ad_weight, None)).is_none(),
+        "training"
+    );
+}
