@@ -3,13 +3,17 @@
 //! A corpus build or a training run may be interrupted at any moment; what it replaces must then still
 //! be whole. Files are written under a temporary name in their own folder (a rename is atomic only
 //! within one file system), synced, and renamed over the target; folders are filled under `NAME.tmp/`
-//! and swapped in by two renames, the old one parked as `NAME.old/` in between (see [`existing_dir`]).
+//! and swapped in. On Linux the swap is one `renameat2(RENAME_EXCHANGE)`, so `NAME/` is never missing;
+//! elsewhere (or on a file system without it) it is two renames, the old folder parked as `NAME.old/`
+//! in between (see [`existing_dir`]).
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+
+use crate::kill_point;
 
 /// A file that could not be written; the target is left as it was.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +41,7 @@ pub fn write_with(
         let file = out.into_inner().map_err(|e| e.into_error())?;
         // Synced before the rename, or a crash could leave the new name on an empty file.
         file.sync_all()?;
+        kill_point::point(&format!("write:{}", name_of(path)));
         fs::rename(&tmp, path)
     })();
     result.map_err(|source| {
@@ -58,6 +63,10 @@ fn temp_file(path: &Path) -> PathBuf {
 pub fn replace_dir(dir: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     let tmp = temp_dir(dir);
     let old = old_dir(dir);
+    if !dir.exists() && old.is_dir() {
+        // A swap stopped between its two renames: the parked folder is the last good one.
+        fs::rename(&old, dir).with_context(|| format!("cannot restore {}", dir.display()))?;
+    }
     for stale in [&tmp, &old] {
         if stale.exists() {
             fs::remove_dir_all(stale)
@@ -69,14 +78,61 @@ pub fn replace_dir(dir: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result
         let _ = fs::remove_dir_all(&tmp);
         return Err(e.context(format!("cannot write {}", dir.display())));
     }
-    if dir.exists() {
-        fs::rename(dir, &old).with_context(|| format!("cannot replace {}", dir.display()))?;
-    }
-    fs::rename(&tmp, dir).with_context(|| format!("cannot replace {}", dir.display()))?;
-    if old.exists() {
-        fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))?;
+    kill_point::point(&format!("filled:{}", name_of(dir)));
+    swap_in(&tmp, dir, &old).with_context(|| format!("cannot replace {}", dir.display()))?;
+    kill_point::point(&format!("swapped:{}", name_of(dir)));
+    // The old contents: in `tmp` after an exchange, in `old` after two renames.
+    for stale in [&tmp, &old] {
+        if stale.exists() {
+            fs::remove_dir_all(stale)
+                .with_context(|| format!("cannot remove {}", stale.display()))?;
+        }
     }
     Ok(())
+}
+
+/// Puts the filled folder `tmp` in the place of `dir`.
+fn swap_in(tmp: &Path, dir: &Path, old: &Path) -> io::Result<()> {
+    if !dir.exists() {
+        return fs::rename(tmp, dir);
+    }
+    if exchange(tmp, dir).is_ok() {
+        return Ok(());
+    }
+    fs::rename(dir, old)?;
+    fs::rename(tmp, dir)
+}
+
+/// Swaps two paths in one step (Linux 3.15+, on file systems that support it).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let status = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    match status {
+        0 => Ok(()),
+        _ => Err(io::Error::last_os_error()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
+fn name_of(path: &Path) -> std::borrow::Cow<'_, str> {
+    path.file_name().unwrap_or_default().to_string_lossy()
 }
 
 /// `dir`, or the `dir.old` a [`replace_dir`] interrupted between its two renames left behind.
@@ -161,6 +217,34 @@ mod tests {
         assert_eq!(names(&dir), ["last"]);
         fs::rename(&target, old_dir(&target)).unwrap();
         assert_eq!(existing_dir(&target), Some(old_dir(&target)));
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_swap_stopped_between_its_renames_is_undone_first() {
+        let dir = scratch("parked");
+        let target = dir.join("best");
+        replace_dir(&target, |d| Ok(fs::write(d.join("x"), "1")?)).unwrap();
+        fs::rename(&target, old_dir(&target)).unwrap();
+        // The next fill fails: the parked folder must be back, not removed as stale.
+        assert!(replace_dir(&target, |_| anyhow::bail!("no")).is_err());
+        assert_eq!(names(&target), ["x"]);
+        assert_eq!(names(&dir), ["best"]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_exchange_swaps_two_folders_in_one_step() {
+        let dir = scratch("exchange");
+        let (a, b) = (dir.join("a"), dir.join("b"));
+        for (d, f) in [(&a, "from_a"), (&b, "from_b")] {
+            fs::create_dir(d).unwrap();
+            fs::write(d.join(f), "").unwrap();
+        }
+        exchange(&a, &b).unwrap();
+        assert_eq!(names(&a), ["from_b"]);
+        assert_eq!(names(&b), ["from_a"]);
         fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -11,6 +11,7 @@ pub mod device;
 pub mod eval;
 pub mod export;
 pub mod generate;
+pub mod kill_point;
 pub mod metrics;
 pub mod plot;
 pub mod pool_args;

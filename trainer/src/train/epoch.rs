@@ -31,6 +31,7 @@ pub fn train_epoch(
         let batch = Batch::new(&members, &device);
         let (next, loss) = trainer.step(model, &batch, &mut rng);
         model = next;
+        crate::kill_point::point("batch");
         let loss = f64::from(loss.into_scalar::<f32>());
         if !loss.is_finite() {
             bail!(

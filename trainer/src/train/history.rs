@@ -30,12 +30,23 @@ pub fn to_csv(history: &[EpochRecord]) -> String {
     csv
 }
 
-/// Writes `metrics.csv`, `metrics.json` and `curves.svg` of a run into `dir`.
+/// Writes `metrics.csv`, `curves.svg` and `metrics.json` of a run into `dir`, the JSON last: a run
+/// stopped before it finished has a `metrics.json` behind its state (see [`is_current`]).
 pub fn write(dir: &Path, model_name: &str, history: &[EpochRecord]) -> Result<()> {
     write_atomic(&dir.join(METRICS_CSV), to_csv(history).as_bytes())?;
-    write_json(&dir.join(METRICS_JSON), &history)?;
     training_curves(dir.join(CURVES_SVG), &[(model_name, losses(history))])?;
+    write_json(&dir.join(METRICS_JSON), &history)?;
     Ok(())
+}
+
+/// Whether the metrics in `dir` hold the epochs of `history` (all three files, since the JSON is
+/// written last).
+pub fn is_current(dir: &Path, history: &[EpochRecord]) -> bool {
+    let epochs = |records: &[EpochRecord]| records.iter().map(|r| r.epoch).collect::<Vec<_>>();
+    std::fs::read_to_string(dir.join(METRICS_JSON))
+        .ok()
+        .and_then(|text| serde_json::from_str::<Vec<EpochRecord>>(&text).ok())
+        .is_some_and(|written| epochs(&written) == epochs(history))
 }
 
 /// `(epoch, train_loss, valid_loss)` per epoch, the form the curves plot takes.

@@ -231,10 +231,9 @@ impl Run {
         let config = new_config(args, spec, &tokenizers)?;
         let retrieval = retrieval_pool(&config, &splits.train);
         clear_run_dir(&out)?;
-        write_json(&out.join(RUN_FILE), &config)?;
         device.seed(config.seed);
         let model = config.model.init(device);
-        Ok(Self::fresh(out, config, tokenizers, model, retrieval))
+        Self::fresh(out, config, tokenizers, model, retrieval).begin()
     }
 
     /// A new run whose weights, model settings and tokenizers are a checkpoint's (`--init-from`).
@@ -274,9 +273,17 @@ impl Run {
             false => None,
         };
         clear_run_dir(&out)?;
-        write_json(&out.join(RUN_FILE), &config)?;
         device.seed(config.seed);
-        Ok(Self::fresh(out, config, tokenizers, model, retrieval))
+        Self::fresh(out, config, tokenizers, model, retrieval).begin()
+    }
+
+    /// Writes the starting point as `last/` (epoch 0), then `run.json`: a run stopped at any moment
+    /// from here on resumes (from its first epoch if need be), and one stopped before `run.json`
+    /// exists holds no run, so the same command starts it again.
+    fn begin(self) -> Result<Self> {
+        self.save_last(&self.files(&run_card(&self.config, None))?)?;
+        write_json(&self.out.join(RUN_FILE), &self.config)?;
+        Ok(self)
     }
 
     fn fresh(
@@ -307,7 +314,7 @@ impl Run {
         }
         let Some(last) = existing_dir(&out.join(LAST_DIR)) else {
             bail!(
-                "cannot resume: {} has no finished epoch ({LAST_DIR}/ is missing)",
+                "cannot resume: {} has no checkpoint to resume from ({LAST_DIR}/ is missing)",
                 out.display()
             );
         };
@@ -320,6 +327,11 @@ impl Run {
             .provenance
             .push(provenance::current(&args.settings.device));
         write_json(&out.join(RUN_FILE), &config)?;
+        // A run stopped after its `last/` but before its metrics has them rewritten here, even when
+        // no epoch is left to train.
+        if !state.history.is_empty() && !history::is_current(&out, &state.history) {
+            history::write(&out, config.model.kind.name(), &state.history)?;
+        }
         let tokenizers = Tokenizers {
             source: checkpoint.source,
             target: checkpoint.target,
@@ -411,10 +423,11 @@ impl Run {
         self.model = model;
         let record = self.validate(epoch, train_loss, &examples.valid, plain, started)?;
         let best = self.record(&record);
-        self.save(&record, best)?;
+        // `epochs/N/` first: a run stopped before its `last/` is written redoes the epoch, and all.
         if keep {
             self.keep(&record)?;
         }
+        self.save(&record, best)?;
         self.report(&record, best);
         Ok(self)
     }
@@ -466,21 +479,26 @@ impl Run {
     /// `last/` goes after `best/` because it carries the state: a run stopped before it resumes by
     /// redoing this epoch, which rewrites `best/` the same way.
     fn save(&self, record: &EpochRecord, best: bool) -> Result<()> {
-        let files = self.files(&card(&self.config, record))?;
+        let files = self.files(&run_card(&self.config, Some(record)))?;
         if best {
             replace_dir(&self.out.join(BEST_DIR), |dir| Ok(files.save(dir)?))?;
         }
-        let optimizer = self.trainer.optimizer_bytes()?;
-        replace_dir(&self.out.join(LAST_DIR), |dir| {
-            files.save(dir)?;
-            std::fs::write(dir.join(OPTIMIZER_FILE), &optimizer)?;
-            write_json(&dir.join(STATE_FILE), &self.state)
-        })?;
+        self.save_last(&files)?;
         history::write(
             &self.out,
             self.config.model.kind.name(),
             &self.state.history,
         )
+    }
+
+    /// `last/`: the checkpoint `files` with what resuming needs besides.
+    fn save_last(&self, files: &CheckpointFiles) -> Result<()> {
+        let optimizer = self.trainer.optimizer_bytes()?;
+        replace_dir(&self.out.join(LAST_DIR), |dir| {
+            files.save(dir)?;
+            std::fs::write(dir.join(OPTIMIZER_FILE), &optimizer)?;
+            write_json(&dir.join(STATE_FILE), &self.state)
+        })
     }
 
     /// The model as a checkpoint's files (f32), with `card` and a retrieval model's pool.
@@ -503,7 +521,7 @@ impl Run {
     fn keep(&self, record: &EpochRecord) -> Result<()> {
         let card = Card {
             training: Some(training(&self.config, &self.state)),
-            ..card(&self.config, record)
+            ..run_card(&self.config, Some(record))
         };
         let files = self.files(&card)?;
         let dir = self.out.join(EPOCHS_DIR).join(record.epoch.to_string());
@@ -756,10 +774,10 @@ fn load_trainer(config: &RunConfig, last: &Path) -> Result<Trainer> {
 }
 
 /// The card of each checkpoint a run writes: what `eval` needs to find the test split, and the
-/// epoch's scores.
-fn card(config: &RunConfig, record: &EpochRecord) -> Card {
+/// epoch's scores (none for the starting point).
+fn run_card(config: &RunConfig, record: Option<&EpochRecord>) -> Card {
     Card {
-        epoch: Some(record.clone()),
+        epoch: record.cloned(),
         written_by: Some(provenance::COMMIT.to_string()),
         ..Card::new(config.model.kind, config.data.card(None))
     }
