@@ -12,6 +12,7 @@ mod gpu_status;
 mod model_about;
 mod neighbour;
 mod outcome;
+mod url_notice;
 
 use leptos::prelude::*;
 use model::tokenizer::docstring_tokens;
@@ -22,6 +23,7 @@ use crate::site::SiteModel;
 use examples::Examples;
 use form::DescriptionForm;
 use outcome::{Outcome, state_name};
+use url_notice::UrlNotice;
 
 /// A generation as Leptos runs it: dispatched on Generate, pending while it runs, then its result.
 type Generate = Action<Request, Result<Output, String>>;
@@ -52,6 +54,7 @@ impl Request {
             beam: self.beam,
             backend: self.choice,
             replace_unk: self.replace_unk,
+            ignored: Vec::new(),
         }
     }
 }
@@ -109,6 +112,7 @@ pub fn App() -> impl IntoView {
                 "Sequence-to-sequence models (RNN, LSTM, LSTM + attention, and one that can also copy from the description) \
                  trained on docstring-function pairs of Python packages, running in this page: nothing is sent to a server."
             </p>
+            <UrlNotice ignored=start.ignored.clone() />
             <DescriptionForm
                 description=description
                 model=model

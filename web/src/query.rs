@@ -45,7 +45,7 @@ impl BackendChoice {
     }
 }
 
-/// What the URL asks for; unknown or invalid values are ignored.
+/// What the URL asks for; unknown or invalid values are ignored, each with a line in `ignored`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     pub description: Option<String>,
@@ -54,6 +54,8 @@ pub struct Query {
     pub backend: BackendChoice,
     /// `unk=replace`: replace each `<unk>` by the description word it attends to.
     pub replace_unk: bool,
+    /// What the page says about each value it could not use (shown as text, never as markup).
+    pub ignored: Vec<String>,
 }
 
 impl Query {
@@ -67,19 +69,67 @@ impl Query {
             beam: 1,
             backend: BackendChoice::Auto,
             replace_unk: false,
+            ignored: Vec::new(),
         };
         for (key, value) in pairs {
             let value: String = value.into();
-            match key.as_ref() {
-                "q" if !value.trim().is_empty() => query.description = Some(value),
-                "model" => query.model = SiteModel::parse(&value).unwrap_or(query.model),
-                "beam" => query.beam = parse_beam(&value).unwrap_or(query.beam),
-                "backend" => query.backend = BackendChoice::parse(&value).unwrap_or(query.backend),
-                "unk" => query.replace_unk = value == UNK_REPLACE,
-                _ => {}
-            }
+            let shown = shown(&value);
+            let problem = match key.as_ref() {
+                "q" => {
+                    if !value.trim().is_empty() {
+                        query.description = Some(value);
+                    }
+                    None
+                }
+                "model" => match SiteModel::parse(&value) {
+                    Some(model) => {
+                        query.model = model;
+                        None
+                    }
+                    None => Some(format!(
+                        "model={shown} is not a model here ({}); showing {}.",
+                        SiteModel::ALL.map(|m| m.name()).join(", "),
+                        query.model.name()
+                    )),
+                },
+                "beam" => match parse_beam(&value) {
+                    Some(beam) => {
+                        query.beam = beam;
+                        None
+                    }
+                    None => Some(format!(
+                        "beam={shown}: the beam width is a whole number from 1 to {MAX_BEAM}; using {}.",
+                        query.beam
+                    )),
+                },
+                "backend" => match BackendChoice::parse(&value) {
+                    Some(backend) => {
+                        query.backend = backend;
+                        None
+                    }
+                    None => Some(format!(
+                        "backend={shown} is not auto, webgpu or cpu; using {}.",
+                        query.backend.name()
+                    )),
+                },
+                "unk" => {
+                    query.replace_unk = value == UNK_REPLACE;
+                    (!query.replace_unk)
+                        .then(|| format!("unk={shown}: only unk={UNK_REPLACE} is known; ignored."))
+                }
+                _ => None,
+            };
+            query.ignored.extend(problem);
         }
         query
+    }
+}
+
+/// A value as a notice quotes it: at most 40 characters.
+fn shown(value: &str) -> String {
+    match value.chars().count() > 40 {
+        true => format!("{}…", value.chars().take(40).collect::<String>()),
+        false => value.to_string(),
     }
 }
 
@@ -186,15 +236,31 @@ mod tests {
             ("x", "y"),
         ]);
         assert_eq!(
-            q,
+            Query {
+                ignored: Vec::new(),
+                ..q.clone()
+            },
             Query {
                 description: None,
                 model: DEFAULT_MODEL,
                 beam: 1,
                 backend: BackendChoice::Auto,
                 replace_unk: false,
+                ignored: Vec::new(),
             }
         );
+        // One line per value that could not be used, quoting it (at most 40 characters).
+        assert_eq!(q.ignored.len(), 4, "{:?}", q.ignored);
+        assert!(q.ignored[0].starts_with("model=gpt is not a model here ("));
+        assert!(q.ignored[0].ends_with("showing attention."));
+        assert_eq!(
+            q.ignored[1],
+            "beam=0: the beam width is a whole number from 1 to 10; using 1."
+        );
+        assert!(q.ignored[2].starts_with("backend=tpu is not"));
+        assert!(q.ignored[3].starts_with("unk=keep: only unk=replace"));
+        let huge = Query::from_pairs([("beam", "1000000000".repeat(10))]);
+        assert!(huge.ignored[0].starts_with(&format!("beam={}…:", &"1000000000".repeat(4))));
         assert_eq!(parse_beam("11"), None);
     }
 

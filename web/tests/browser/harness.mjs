@@ -29,6 +29,10 @@ let failed = 0;
 export const metrics = {};
 // The pages' console messages and errors, printed when a check fails.
 export const logs = [];
+// Every URL the pages requested, and every Content-Security-Policy violation they reported
+// ({ page, text }): finish() fails on a request that left the site and on any violation.
+export const requests = [];
+export const violations = [];
 
 export async function check(name, body) {
   try {
@@ -62,11 +66,18 @@ export async function startBrowser(extra = []) {
   if (browser) await browser.close();
   browser = await launch(extra);
   context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => {
+    console.error(`[csp] ${e.violatedDirective} refused ${e.blockedURI || 'inline code'}`);
+  }));
 }
 
 export async function open(query = '') {
   const page = await context.newPage();
-  page.on('console', (m) => logs.push(`[console.${m.type()}] ${m.text()}`));
+  page.on('console', (m) => {
+    logs.push(`[console.${m.type()}] ${m.text()}`);
+    if (m.text().startsWith('[csp]')) violations.push({ page, text: m.text() });
+  });
+  page.on('request', (r) => requests.push(r.url()));
   page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
   await page.goto(`${base}/${query}`);
   await page.waitForSelector('main[data-state]', { timeout: 60_000 });
@@ -87,6 +98,15 @@ export async function timing(page) {
 
 // Closes the browser, saves metrics.json, prints the timings and the summary line, and exits.
 export async function finish() {
+  await check('every request the pages made stayed on the site', async () => {
+    const away = requests.filter((url) => !url.startsWith(`${base}/`) && !/^(data|blob):/.test(url));
+    if (away.length) throw new Error(`requests off the site: ${[...new Set(away)].join(', ')}`);
+    if (!requests.length) throw new Error('no request was recorded');
+  });
+  await check('no page broke its Content-Security-Policy', async () => {
+    if (violations.length) throw new Error(violations.map((v) => v.text).join('\n'));
+  });
+  console.log(`requests recorded: ${requests.length}`);
   if (browser) await browser.close();
   browser = null;
   fs.writeFileSync(path.join(out, 'metrics.json'), JSON.stringify(metrics, null, 2));
