@@ -90,7 +90,9 @@ fn the_gpu_trains_and_decodes_as_the_cpu_does() {
         .map(|(a, b)| (a - b).abs())
         .fold(0.0f32, f32::max);
     assert!(worst <= 1e-3, "largest weight difference {worst}");
-    println!("losses cpu {cpu_losses:?}, {GPU} {gpu_losses:?}; largest weight difference {worst:e}");
+    println!(
+        "losses cpu {cpu_losses:?}, {GPU} {gpu_losses:?}; largest weight difference {worst:e}"
+    );
 
     let generate = |device: &str| {
         ok(&[
