@@ -55,8 +55,7 @@ pub fn write_with(
 
 /// Hidden and named after the process, so two writers of one target do not share a temporary file.
 fn temp_file(path: &Path) -> PathBuf {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+    path.with_file_name(format!(".{}.tmp-{}", name_of(path), std::process::id()))
 }
 
 /// Fills the folder `dir` with `fill` (called on a fresh temporary folder), then swaps it in.
@@ -67,12 +66,7 @@ pub fn replace_dir(dir: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result
         // A swap stopped between its two renames: the parked folder is the last good one.
         fs::rename(&old, dir).with_context(|| format!("cannot restore {}", dir.display()))?;
     }
-    for stale in [&tmp, &old] {
-        if stale.exists() {
-            fs::remove_dir_all(stale)
-                .with_context(|| format!("cannot remove {}", stale.display()))?;
-        }
-    }
+    remove_stale(&[&tmp, &old])?;
     fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     if let Err(e) = fill(&tmp) {
         let _ = fs::remove_dir_all(&tmp);
@@ -82,7 +76,12 @@ pub fn replace_dir(dir: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result
     swap_in(&tmp, dir, &old).with_context(|| format!("cannot replace {}", dir.display()))?;
     kill_point::point(&format!("swapped:{}", name_of(dir)));
     // The old contents: in `tmp` after an exchange, in `old` after two renames.
-    for stale in [&tmp, &old] {
+    remove_stale(&[&tmp, &old])
+}
+
+/// Removes those of `dirs` that exist.
+fn remove_stale(dirs: &[&Path]) -> Result<()> {
+    for stale in dirs {
         if stale.exists() {
             fs::remove_dir_all(stale)
                 .with_context(|| format!("cannot remove {}", stale.display()))?;

@@ -24,10 +24,10 @@ fn target() -> Option<&'static Target> {
     TARGET
         .get_or_init(|| {
             let spec = std::env::var("SEQ2SEQ_KILL_AT").ok()?;
-            let (name, visit) = match spec.rsplit_once('@') {
-                Some((name, n)) if n.parse::<usize>().is_ok() => (name, n.parse().unwrap()),
-                _ => (spec.as_str(), 1),
-            };
+            let (name, visit) = spec
+                .rsplit_once('@')
+                .and_then(|(name, n)| Some((name, n.parse().ok()?)))
+                .unwrap_or((spec.as_str(), 1));
             Some(Target {
                 name: name.to_string(),
                 visit,

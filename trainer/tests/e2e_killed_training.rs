@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use e2e_common::{TempDir, json_file, ok, parameters, path, toy_corpus, train_args};
+use e2e_common::{TempDir, json_file, losses, ok, parameters, path, toy_corpus, train_args};
 
 const EPOCHS: &str = "3";
 
@@ -69,14 +69,6 @@ fn assert_readable(out: &Path) {
     if out.join("best").exists() {
         assert!(!parameters(&out.join("best")).is_empty());
     }
-}
-
-/// Every column of metrics.csv but the last (an epoch's seconds differ from run to run).
-fn losses(out: &Path) -> Vec<String> {
-    let csv = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
-    csv.lines()
-        .map(|l| l.rsplit_once(',').unwrap().0.to_string())
-        .collect()
 }
 
 /// Checkpoints that must match between the runs.

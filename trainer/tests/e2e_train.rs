@@ -5,10 +5,8 @@
 mod corpus_common;
 mod e2e_common;
 
-use std::path::Path;
-
 use e2e_common::{
-    TempDir, fails, json_file, ok, parameters, path, toy_corpus, train_args, weights,
+    TempDir, fails, json_file, losses, ok, parameters, path, toy_corpus, train_args, weights,
 };
 
 #[test]
@@ -54,13 +52,6 @@ fn one_epoch_and_resume_equals_an_uninterrupted_run() {
     let after_one = parameters(&split.join("last"));
     ok(&["train", "--out", path(&split), "--resume", "--epochs", "2"]);
 
-    // Every column but the last: an epoch's seconds differ from run to run.
-    let losses = |dir: &Path| -> Vec<String> {
-        let csv = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
-        csv.lines()
-            .map(|l| l.rsplit_once(',').unwrap().0.to_string())
-            .collect()
-    };
     assert_eq!(losses(&full), losses(&split));
     assert!(
         weights(&full) == weights(&split),

@@ -141,6 +141,14 @@ pub fn parameters(dir: &Path) -> Vec<f32> {
     collect.0
 }
 
+/// Every column of a run's metrics.csv but the last (an epoch's seconds differ from run to run).
+pub fn losses(run: &Path) -> Vec<String> {
+    let csv = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
+    csv.lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+        .collect()
+}
+
 /// The weights a run would resume from.
 pub fn weights(run: &Path) -> Vec<f32> {
     parameters(&run.join("last"))

@@ -10,13 +10,18 @@ fn random<const D: usize>(shape: [usize; D], device: &Device) -> Tensor<D> {
 }
 
 fn assert_close<const D: usize>(a: Tensor<D>, b: Tensor<D>) {
+    assert_within(a, b, |y| 1e-5 + 1e-4 * y.abs());
+}
+
+/// Every value of `a` within `tolerance(b)` of the value of `b`.
+fn assert_within<const D: usize>(a: Tensor<D>, b: Tensor<D>, tolerance: impl Fn(f32) -> f32) {
     let (a, b) = (
         a.into_data().try_to_vec::<f32>().unwrap(),
         b.into_data().try_to_vec::<f32>().unwrap(),
     );
     assert_eq!(a.len(), b.len());
     for (x, y) in a.iter().zip(&b) {
-        assert!((x - y).abs() <= 1e-5 + 1e-4 * y.abs(), "{x} vs {y}");
+        assert!((x - y).abs() <= tolerance(*y), "{x} vs {y}");
     }
 }
 
@@ -175,14 +180,7 @@ fn fused_lstm_cell_matches_burn_forward_and_backward() {
 /// For sums of K products of unit-sized values, whose rounding depends on their order: an absolute
 /// tolerance.
 fn assert_sums_close<const D: usize>(a: Tensor<D>, b: Tensor<D>) {
-    let (a, b) = (
-        a.into_data().try_to_vec::<f32>().unwrap(),
-        b.into_data().try_to_vec::<f32>().unwrap(),
-    );
-    assert_eq!(a.len(), b.len());
-    for (x, y) in a.iter().zip(&b) {
-        assert!((x - y).abs() <= 1e-4, "{x} vs {y}");
-    }
+    assert_within(a, b, |_| 1e-4);
 }
 
 #[test]
