@@ -16,7 +16,9 @@ use crate::corpus::Pair;
 use crate::data::{DataArgs, TokenArgs};
 use crate::device::device;
 use crate::eval::load_checkpoint;
-use crate::results::{ModelResult, ReportOptions, evaluate_checkpoint, write_report};
+use crate::results::{
+    ModelResult, ReportOptions, evaluate_bm25, evaluate_checkpoint, write_report,
+};
 use crate::train::run_dir::{BEST_DIR, RUN_FILE};
 use crate::train::{TrainArgs, TrainSettings};
 
@@ -100,11 +102,26 @@ pub fn run(args: &CompareArgs) -> Result<PathBuf> {
         });
     }
     let report = out.join("report");
+    // Every model trained on the same data: the first one's training pairs are the baseline's pool.
+    let baseline = match results.first() {
+        Some(first) => {
+            let checkpoint = load_checkpoint(&first.checkpoint, &device)?;
+            let save_to = report.join("bm25");
+            Some(evaluate_bm25(
+                &first.checkpoint,
+                &checkpoint,
+                args.extra_test.as_deref(),
+                &save_to,
+            )?)
+        }
+        None => None,
+    };
     let options = ReportOptions {
         data,
         extra_test: args.extra_test.as_deref(),
         beam: args.beam,
         seconds: started.elapsed().as_secs_f64(),
+        baseline,
     };
     write_report(&report, &options, &results, &test_pairs, &device)?;
     Ok(report)

@@ -18,6 +18,7 @@ pub mod pool_args;
 pub mod report;
 pub mod results;
 pub mod search_args;
+pub mod showcase;
 pub mod tables;
 pub mod train;
 

@@ -1,5 +1,6 @@
 //! `trainer`: the native command-line program. Each subcommand parses its arguments and calls the library.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -95,7 +96,12 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Report(args)) => trainer::report::run(&args)
             .map(|dir| println!("report: {}", dir.join("README.md").display())),
         Some(Command::Bench(args)) => trainer::bench::run(&args),
-        // The main job: the quick comparison of the three models on the embedded corpus.
-        None => compare(&Cli::parse_from(["trainer", "compare"]).compare_args()),
+        // The main job: what the shipped best model writes, then the quick comparison of the
+        // reference's three models trained from scratch on the embedded corpus.
+        None => {
+            let device = trainer::device::device("cpu")?;
+            trainer::showcase::run(Path::new(trainer::showcase::BEST_CHECKPOINT), &device)?;
+            compare(&Cli::parse_from(["trainer", "compare"]).compare_args())
+        }
     }
 }

@@ -12,7 +12,9 @@ use model::checkpoint::Checkpoint;
 use crate::data::DataSpec;
 use crate::device::{DEVICE_HELP, device};
 use crate::eval::load_checkpoint;
-use crate::results::{ModelResult, ReportOptions, evaluate_checkpoint, write_report};
+use crate::results::{
+    BaselineResult, ModelResult, ReportOptions, evaluate_bm25, evaluate_checkpoint, write_report,
+};
 use crate::train::run_dir::{BEST_DIR, EPOCHS_DIR, LAST_DIR};
 
 /// `trainer report`.
@@ -46,6 +48,7 @@ pub fn run(args: &ReportArgs) -> Result<PathBuf> {
     let mut test_pairs = Vec::new();
     let mut data = Vec::new();
     let mut used = HashSet::new();
+    let mut baseline = None;
     for dir in &args.checkpoints {
         let checkpoint = load_checkpoint(dir, &device)?;
         let spec = DataSpec::from_card(&checkpoint.card.data).ok();
@@ -66,6 +69,7 @@ pub fn run(args: &ReportArgs) -> Result<PathBuf> {
         )?;
         if test_pairs.is_empty() {
             test_pairs = pairs;
+            baseline = baseline_beside(dir, &checkpoint, args, &args.out.join("bm25"));
         }
         results.push(model_result(dir, &checkpoint, test, extra_test)?);
     }
@@ -78,9 +82,27 @@ pub fn run(args: &ReportArgs) -> Result<PathBuf> {
         extra_test: args.extra_test.as_deref(),
         beam: args.beam,
         seconds: started.elapsed().as_secs_f64(),
+        baseline,
     };
     write_report(&args.out, &options, &results, &test_pairs, &device)?;
     Ok(args.out.clone())
+}
+
+/// The BM25 baseline on the first checkpoint's data; a checkpoint whose card names no data has
+/// no training pairs to retrieve from, and the report goes on without the baseline.
+fn baseline_beside(
+    dir: &Path,
+    checkpoint: &Checkpoint,
+    args: &ReportArgs,
+    save_to: &Path,
+) -> Option<BaselineResult> {
+    match evaluate_bm25(dir, checkpoint, args.extra_test.as_deref(), save_to) {
+        Ok(baseline) => Some(baseline),
+        Err(e) => {
+            eprintln!("report: no BM25 baseline row: {e:#}");
+            None
+        }
+    }
 }
 
 /// Where a checkpoint's predictions go in the results folder: its folder's name, the run's for
@@ -113,10 +135,13 @@ fn model_result(
         label: checkpoint.config.model.label(),
         model: kind,
         checkpoint: dir.to_path_buf(),
+        // Counted from fresh weights, a starting checkpoint's epochs included, as the time is.
         epochs: training
             .as_ref()
-            .map_or(epoch.unwrap_or(0), |t| t.epochs_trained),
-        best_epoch: training.as_ref().map_or(epoch, |t| t.best_epoch),
+            .map_or(epoch.unwrap_or(0), |t| t.epochs_before() + t.epochs_trained),
+        best_epoch: training
+            .as_ref()
+            .map_or(epoch, |t| t.best_epoch.map(|e| t.epochs_before() + e)),
         best_valid_loss: training
             .as_ref()
             .and_then(|t| t.best_valid_loss)

@@ -86,17 +86,21 @@ pub fn summary_table(s: &EvalSummary) -> String {
 /// A markdown table of models x metrics; `rows` are `(model name, summary)`.
 pub fn markdown_table(rows: &[(String, &EvalSummary)]) -> String {
     let mut out = String::from(
-        "| Model | BLEU | Token accuracy | Exact match | Syntax valid | Mean length | Repetition | Unbalanced brackets |\n\
-         | :-- | --: | --: | --: | --: | --: | --: | --: |\n",
+        "| Model | BLEU | seed BLEU | Token accuracy | Exact match | Syntax valid | Distinct outputs | Mean length | Repetition | Unbalanced brackets |\n\
+         | :-- | --: | --: | --: | --: | --: | --: | --: | --: | --: |\n",
     );
+    let or_dash =
+        |value: Option<f64>, unit: &str| value.map_or("-".into(), |v| format!("{v:.2}{unit}"));
     for (name, s) in rows {
         let _ = writeln!(
             out,
-            "| {name} | {:.2} | {:.2}% | {:.2}% | {:.2}% | {:.1} | {:.2}% | {:.2}% |",
+            "| {name} | {:.2} | {} | {:.2}% | {:.2}% | {:.2}% | {} | {:.1} | {:.2}% | {:.2}% |",
             s.bleu,
+            or_dash(s.seed_bleu, ""),
             s.token_accuracy,
             s.exact_match,
             s.syntax_valid,
+            or_dash(s.distinct_outputs, "%"),
             s.mean_length,
             s.repetition_rate,
             s.unbalanced_brackets

@@ -142,6 +142,8 @@ fn compare_writes_a_report() {
     for needle in [
         "| Vanilla RNN |",
         "| Attention |",
+        "| BM25 baseline (no training) |",
+        "| seed BLEU |",
         "21.85",
         "## Example generations",
         "attention-1.svg",
@@ -156,12 +158,21 @@ fn compare_writes_a_report() {
         "bleu_time.svg",
         "attention-1.svg",
         "results.json",
+        "bm25/eval-test.json",
+        "bm25/predictions-extra.jsonl",
     ] {
         assert!(report.join(file).is_file(), "missing {file}");
     }
     let results = json_file(&report.join("results.json"));
     assert_eq!(results.as_array().unwrap().len(), 2);
     assert_eq!(results[1]["extra_test"]["n"], 64);
+    // The extra test set holds the training pairs themselves, which the baseline retrieves exactly.
+    let baseline = json_file(&report.join("bm25/eval-extra.json"));
+    assert_eq!(baseline["n"], 64);
+    assert!(
+        baseline["exact_match"].as_f64().unwrap() > 0.0,
+        "{baseline}"
+    );
 }
 
 #[test]
@@ -190,7 +201,9 @@ fn report_from_checkpoints_takes_training_facts_from_an_export() {
     assert!(stdout.contains("report: "), "{stdout}");
     let md = std::fs::read_to_string(rep.join("README.md")).unwrap();
     assert!(
-        md.contains("| Vanilla RNN |") && md.contains("| Attention |"),
+        md.contains("| Vanilla RNN |")
+            && md.contains("| Attention |")
+            && md.contains("| BM25 baseline (no training) |"),
         "{md}"
     );
     let results = json_file(&rep.join("results.json"));

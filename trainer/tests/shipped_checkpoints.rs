@@ -148,3 +148,31 @@ fn the_retrieval_checkpoint_reads_one_neighbour_and_shows_what_it_copied() {
         assert_eq!(from_neighbour.count() > 0, view.copied() > 0);
     }
 }
+
+#[test]
+fn the_main_job_first_shows_what_the_best_shipped_model_writes() {
+    let device = Device::flex();
+    let dir = checkpoints_dir().join(
+        Path::new(trainer::showcase::BEST_CHECKPOINT)
+            .strip_prefix("checkpoints")
+            .unwrap(),
+    );
+    let card = read_card(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let (headline, shown) = trainer::showcase::samples(&dir, &device)
+        .unwrap()
+        .expect("the best checkpoint is shipped");
+    let data = card.data.description.as_deref().unwrap();
+    assert!(headline.contains(data), "{headline}");
+    assert_eq!(shown.len(), card.samples.len());
+    for (shown, sample) in shown.iter().zip(&card.samples) {
+        assert_eq!(shown.description, sample.description);
+        assert_eq!(shown.code, sample.code);
+        assert!(shown.ms > 0.0);
+    }
+    // Run from elsewhere, the main job says the folder is missing and goes on to the comparison.
+    assert!(
+        trainer::showcase::samples(Path::new("no/such/checkpoint"), &device)
+            .unwrap()
+            .is_none()
+    );
+}

@@ -100,6 +100,14 @@ impl Training {
         let start = self.init_from.as_ref().and_then(|i| i.wall_seconds);
         self.wall_seconds + start.unwrap_or(0.0)
     }
+
+    /// The epochs a starting checkpoint had been trained for before this run (0 without one).
+    pub fn epochs_before(&self) -> usize {
+        self.init_from
+            .as_ref()
+            .and_then(|i| i.epochs_trained)
+            .unwrap_or(0)
+    }
 }
 
 /// A run's starting checkpoint: where it was and how it had been trained, so that the epochs of the
