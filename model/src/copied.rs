@@ -246,6 +246,8 @@ mod tests {
             finished: false,
             cut: false,
             log_prob: 0.0,
+            confidence: Vec::new(),
+            alternatives: None,
             attention: Some(attention),
             p_gen: Some(p_gen),
             neighbours: Vec::new(),

@@ -3,7 +3,8 @@
 //! config can forbid `<unk>` too.
 //!
 //! Each step runs the model on the device and reads back only small results (greedy: the chosen token and
-//! its log-probability per row; beam search: the `[rows, V]` log-probabilities, whose top-k is taken on
+//! its log-probability per row, or the whole rows where the syntax rules or forced ids act on them, which
+//! also gives each step's most probable alternatives; beam search: the `[rows, V]` log-probabilities, whose top-k is taken on
 //! the host because `topk`/sort panic on WebGPU). The loops keep the host-side bookkeeping apart from the
 //! read-backs, which all go through [`read_floats_async`]/[`read_ints_async`]: WebGPU can only read back
 //! asynchronously, so the loops are async ([`greedy_async`], [`beam_search_async`]), and [`greedy`] and
@@ -93,7 +94,15 @@ pub struct DecodeConfig {
     /// source words ([`crate::generate`] does).
     #[serde(default)]
     pub replace_unk: bool,
+    /// The first ids, chosen by the caller instead of the model (to explore what it would have
+    /// written after another choice); greedy decoding takes each as long as the rules allow it,
+    /// beam search ignores them.
+    #[serde(default)]
+    pub forced: Vec<usize>,
 }
+
+/// Alternatives greedy decoding records per step (see [`Hypothesis::alternatives`]).
+pub const ALTERNATIVES: usize = 5;
 
 fn yes() -> bool {
     true
@@ -115,6 +124,7 @@ impl DecodeConfig {
             syntax: true,
             eos_penalty: 0.0,
             replace_unk: false,
+            forced: Vec::new(),
         }
     }
 
@@ -165,6 +175,10 @@ impl DecodeConfig {
         }
     }
 
+    pub fn with_forced(self, forced: Vec<usize>) -> Self {
+        Self { forced, ..self }
+    }
+
     pub fn with_eos_penalty(self, eos_penalty: f32) -> Self {
         Self {
             eos_penalty,
@@ -200,6 +214,13 @@ pub struct Hypothesis {
     pub finished: bool,
     /// Sum of the log-probabilities of the generated tokens, `<eos>` included.
     pub log_prob: f32,
+    /// Each generated token's log-probability (`<eos>` included): how sure the model was.
+    pub token_log_probs: Vec<f32>,
+    /// Greedy decoding on the host (with the syntax rules, or forced ids): per generated token
+    /// (`<eos>` included) the [`ALTERNATIVES`] most probable ids the rules allowed at that step and
+    /// their probabilities, most probable first; `None` for beam search and the unconstrained
+    /// device path, which never read a whole row back.
+    pub alternatives: Option<Vec<Vec<(usize, f32)>>>,
     /// Ranking score: `log_prob / steps^length_penalty` for beam search, `log_prob` for greedy.
     pub score: f32,
     /// For attention models, `[steps][src_len]`: one row per generated token (`<eos>` included) over the
@@ -222,6 +243,8 @@ impl Default for Hypothesis {
             tokens: Vec::new(),
             finished: false,
             log_prob: 0.0,
+            token_log_probs: Vec::new(),
+            alternatives: None,
             score: 0.0,
             attention: None,
             p_gen: None,
@@ -244,6 +267,10 @@ impl Hypothesis {
             return;
         };
         self.tokens.truncate(len);
+        self.token_log_probs.truncate(len);
+        if let Some(rows) = &mut self.alternatives {
+            rows.truncate(len);
+        }
         if let Some(rows) = &mut self.attention {
             rows.truncate(len);
         }
@@ -257,6 +284,7 @@ impl Hypothesis {
     /// Appends a generated token with its log-probability, attention row and `p_gen`.
     fn push(&mut self, token: usize, log_prob: f32, attention: Option<&[f32]>, p_gen: Option<f32>) {
         self.log_prob += log_prob;
+        self.token_log_probs.push(log_prob);
         if token == EOS {
             self.finished = true;
         } else {
@@ -428,31 +456,34 @@ pub async fn greedy_async<M: Seq2Seq>(
     let mut syntax_states = vec![SyntaxState::new(); batch_size];
     let vocab_size = model.tgt_vocab_size();
     let banned = config.banned(vocab_size, &device);
-    for _ in 0..config.max_len() {
+    // The rules, and forced ids, need whole rows on the host; otherwise only the choice comes back.
+    let on_host = syntax.is_some() || !config.forced.is_empty();
+    for position in 0..config.max_len() {
         let step = model.decode_step(tokens, state);
         state = step.state;
         let log_probs = log_softmax(step.logits, 1) + banned.clone(); // [B, V] + [1, V]
-        let (chosen, log_probs) = match syntax {
-            None => {
-                let (log_probs, next) = log_probs.max_dim_with_indices(1); // [B, 1] each
-                let chosen = read_ints_async(next.clone()).await?;
-                tokens = next.reshape([batch_size]); // [B, 1] -> [B]
-                (chosen, read_floats_async(log_probs).await?)
-            }
-            // The rules may move a score from one id to another, so they act on the host.
-            Some(syntax) => {
-                let mut log_probs = read_floats_async(log_probs).await?; // [B, V]
-                let mut chosen = Vec::with_capacity(batch_size);
-                let mut best = Vec::with_capacity(batch_size);
-                for (b, row) in log_probs.chunks_mut(vocab_size).enumerate() {
+        let (chosen, log_probs, alternatives) = if on_host {
+            let mut log_probs = read_floats_async(log_probs).await?; // [B, V]
+            let mut chosen = Vec::with_capacity(batch_size);
+            let mut best = Vec::with_capacity(batch_size);
+            let mut alternatives = Vec::with_capacity(batch_size);
+            for (b, row) in log_probs.chunks_mut(vocab_size).enumerate() {
+                // The rules may move a score from one id to another, so they act on the host.
+                if let Some(syntax) = syntax {
                     syntax.mask(&syntax_states[b], row);
-                    let (id, score) = argmax(row);
-                    chosen.push(id as i64);
-                    best.push(score);
                 }
-                tokens = Tensor::from_data(TensorData::new(chosen.clone(), [batch_size]), &device);
-                (chosen, best)
+                let (id, score) = forced_or_best(config.forced.get(position).copied(), row);
+                chosen.push(id as i64);
+                best.push(score);
+                alternatives.push(most_probable(row, ALTERNATIVES));
             }
+            tokens = Tensor::from_data(TensorData::new(chosen.clone(), [batch_size]), &device);
+            (chosen, best, Some(alternatives))
+        } else {
+            let (log_probs, next) = log_probs.max_dim_with_indices(1); // [B, 1] each
+            let chosen = read_ints_async(next.clone()).await?;
+            tokens = next.reshape([batch_size]); // [B, 1] -> [B]
+            (chosen, read_floats_async(log_probs).await?, None)
         };
         let attention = match step.attention {
             Some(a) => Some(read_floats_async(a).await?), // [B, S]
@@ -468,6 +499,10 @@ pub async fn greedy_async<M: Seq2Seq>(
                 .map(|a| &a[b * src_len..b * src_len + lengths[b]]);
             let p = p_gen.as_ref().map(|p| p[b]);
             hyp.push(chosen[b] as usize, log_probs[b], row, p);
+            if let Some(alternatives) = &alternatives {
+                let steps = hyp.alternatives.get_or_insert_with(Vec::new);
+                steps.push(alternatives[b].clone());
+            }
             if let Some(syntax) = syntax {
                 syntax.advance(&mut syntax_states[b], chosen[b] as usize);
                 if syntax.allows(&syntax_states[b], EOS) {
@@ -487,6 +522,32 @@ pub async fn greedy_async<M: Seq2Seq>(
         hyp.score = hyp.log_prob;
     }
     Ok(hyps)
+}
+
+/// The forced id with its score if the rules allow it (its score is finite), else the best.
+fn forced_or_best(forced: Option<usize>, row: &[f32]) -> (usize, f32) {
+    match forced {
+        Some(id) if row.get(id).is_some_and(|x| x.is_finite()) => (id, row[id]),
+        _ => argmax(row),
+    }
+}
+
+/// The `k` highest log-probabilities of `row` that are allowed (finite), as `(id, probability)`,
+/// most probable first (ties: the lower id first, as [`argmax`]).
+fn most_probable(row: &[f32], k: usize) -> Vec<(usize, f32)> {
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut top: Vec<(usize, f32)> = Vec::with_capacity(k + 1);
+    for (id, &x) in row.iter().enumerate().filter(|(_, x)| x.is_finite()) {
+        if top.len() == k && top[k - 1].1 >= x {
+            continue;
+        }
+        let at = top.partition_point(|&(_, y)| y >= x);
+        top.insert(at, (id, x));
+        top.truncate(k);
+    }
+    top.into_iter().map(|(id, x)| (id, x.exp())).collect()
 }
 
 /// The first highest score of `row` and its index (as the device's argmax picks ties).

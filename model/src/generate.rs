@@ -42,6 +42,13 @@ pub struct Generation {
     pub cut: bool,
     /// Sum of the generated tokens' log-probabilities.
     pub log_prob: f32,
+    /// Per row of [`Generation::attention_rows`]: the probability the model gave the token it
+    /// wrote (how sure it was).
+    pub confidence: Vec<f32>,
+    /// Greedy decoding with the syntax rules (the default): per row of
+    /// [`Generation::attention_rows`], the most probable tokens the rules allowed there, most
+    /// probable first (what it could have written instead).
+    pub alternatives: Option<Vec<Vec<Alternative>>>,
     /// Attention models: `[generated tokens (+ <eos>)][src_tokens]`, rows sum to 1.
     pub attention: Option<Vec<Vec<f32>>>,
     /// Copy models: per row of `attention`, the probability of generating rather than copying.
@@ -49,6 +56,15 @@ pub struct Generation {
     /// Retrieval models: the training functions read beside the description (their pieces follow
     /// the description's in `src_tokens`, each after a `<sos>`), best first.
     pub neighbours: Vec<Neighbour>,
+}
+
+/// A token the model could have written at one step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    pub id: usize,
+    /// Its label, as [`Generation::pieces`] spells tokens.
+    pub piece: String,
+    pub probability: f32,
 }
 
 /// A training function a retrieval model read, with its BM25 score.
@@ -191,10 +207,33 @@ fn generations(
                 finished: hyp.finished,
                 cut: hyp.cut,
                 log_prob: hyp.log_prob,
+                confidence: hyp.token_log_probs.iter().map(|l| l.exp()).collect(),
+                alternatives: hyp
+                    .alternatives
+                    .map(|steps| alternatives(checkpoint, steps)),
                 attention: hyp.attention,
                 p_gen: hyp.p_gen,
                 neighbours: neighbours(checkpoint, &hits),
             }
+        })
+        .collect()
+}
+
+fn alternatives(checkpoint: &Checkpoint, steps: Vec<Vec<(usize, f32)>>) -> Vec<Vec<Alternative>> {
+    let piece = |id: usize| match id {
+        EOS => SPECIALS[EOS].to_string(),
+        _ => checkpoint.target.pieces(&[id]).remove(0),
+    };
+    steps
+        .into_iter()
+        .map(|step| {
+            step.into_iter()
+                .map(|(id, probability)| Alternative {
+                    id,
+                    piece: piece(id),
+                    probability,
+                })
+                .collect()
         })
         .collect()
 }

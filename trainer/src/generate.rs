@@ -40,9 +40,13 @@ pub struct GenerateArgs {
     #[command(flatten)]
     pub pool: PoolArgs,
     /// With --docstring and an attention model: write the attention matrix as a heatmap (.svg) or as
-    /// JSON (.json).
+    /// JSON (.json, with each step's probability and alternatives).
     #[arg(long, value_name = "FILE", requires = "docstring")]
     pub attention: Option<PathBuf>,
+    /// With --docstring: print on stderr, for each generated token, the probability the model gave
+    /// it and the most probable tokens the syntax rules allowed there (greedy decoding).
+    #[arg(long, requires = "docstring")]
+    pub alternatives: bool,
     #[arg(long, value_name = "NAME", default_value = "cpu", help = DEVICE_HELP)]
     pub device: String,
 }
@@ -119,6 +123,11 @@ pub fn run(args: &GenerateArgs) -> Result<()> {
         }
         return Ok(());
     }
+    if args.alternatives && (args.search.beam > 1 || args.search.unconstrained) {
+        bail!(
+            "--alternatives: only greedy decoding with the syntax rules records them (no --beam, no --unconstrained)"
+        );
+    }
     let docstring = args.docstring.as_deref().unwrap_or_default();
     if docstring.trim().is_empty() {
         bail!("--docstring is empty: describe the function to generate");
@@ -139,11 +148,34 @@ pub fn run(args: &GenerateArgs) -> Result<()> {
         );
     }
     print!("{}", generation.code);
+    if args.alternatives {
+        eprint!("\n{}", alternatives_table(&generation));
+    }
     if let Some(path) = &args.attention {
         write_attention(path, &generation)?;
         eprintln!("attention written to {}", path.display());
     }
     Ok(())
+}
+
+/// One line per generated token: its probability, then the alternatives with theirs.
+fn alternatives_table(generation: &Generation) -> String {
+    let steps = generation.alternatives.as_deref().unwrap_or_default();
+    let mut text = String::from("step  token                 p      alternatives\n");
+    let rows = generation.attention_rows();
+    for (i, ((row, p), step)) in rows
+        .iter()
+        .zip(&generation.confidence)
+        .zip(steps)
+        .enumerate()
+    {
+        let others: Vec<String> = step
+            .iter()
+            .map(|a| format!("{} {:.3}", a.piece, a.probability))
+            .collect();
+        text += &format!("{:>4}  {row:<20}  {p:.3}  {}\n", i + 1, others.join(", "));
+    }
+    text
 }
 
 /// Writes a generation's attention as a heatmap (`.svg`) or JSON (`.json`).
@@ -171,6 +203,17 @@ pub fn write_attention(path: &Path, generation: &Generation) -> Result<()> {
                 "generated_tokens": rows,
                 "weights": weights,
                 "p_gen": generation.p_gen,
+                "confidence": generation.confidence,
+                "alternatives": generation.alternatives.as_ref().map(|steps| {
+                    steps
+                        .iter()
+                        .map(|step| {
+                            step.iter()
+                                .map(|a| serde_json::json!({"id": a.id, "piece": a.piece, "p": a.probability}))
+                                .collect::<Vec<_>>()
+                        })
+                        .collect::<Vec<_>>()
+                }),
             });
             crate::train::run_dir::write_atomic(path, serde_json::to_string(&json)?.as_bytes())?;
         }

@@ -37,6 +37,54 @@ fn generate_writes_attention_as_json() {
             .all(|r| r.as_array().unwrap().len() == src.len())
     );
     assert!(!code.trim().is_empty());
+    // Each row's probability, and the alternatives greedy decoding had there (its choice first).
+    let generated = matrix["generated_tokens"].as_array().unwrap();
+    let confidence = matrix["confidence"].as_array().unwrap();
+    let alternatives = matrix["alternatives"].as_array().unwrap();
+    assert_eq!(confidence.len(), generated.len());
+    assert_eq!(alternatives.len(), generated.len());
+    for ((token, p), step) in generated.iter().zip(confidence).zip(alternatives) {
+        let first = &step.as_array().unwrap()[0];
+        assert_eq!(&first["piece"], token);
+        assert_eq!(&first["p"], p);
+    }
+}
+
+#[test]
+fn generate_prints_each_token_s_probability_and_alternatives() {
+    let tmp = TempDir::new("e2e-generate-alternatives");
+    let run = trained_run(&tmp);
+    let output = e2e_common::trainer(&[
+        "generate",
+        "--checkpoint",
+        path(&run.best),
+        "--docstring",
+        "Return the name.",
+        "--alternatives",
+    ]);
+    assert!(output.status.success());
+    let table = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = table.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(lines[0].starts_with("step  token"), "{table}");
+    // `def` first, as the toy model writes every function.
+    let first: Vec<&str> = lines[1].split_whitespace().collect();
+    assert_eq!(&first[..2], ["1", "def"], "{table}");
+    let p: f64 = first[2].parse().unwrap();
+    assert!(p > 0.0 && p <= 1.0, "{table}");
+    // With a beam there are no alternatives to print.
+    e2e_common::fails(
+        &[
+            "generate",
+            "--checkpoint",
+            path(&run.best),
+            "--docstring",
+            "Return the name.",
+            "--alternatives",
+            "--beam",
+            "2",
+        ],
+        "only greedy decoding",
+    );
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod gpu_status;
 mod model_about;
 mod neighbour;
 mod outcome;
+mod steps;
 mod url_notice;
 
 use leptos::prelude::*;
@@ -38,6 +39,8 @@ struct Request {
     choice: BackendChoice,
     /// The checkbox as ticked; it applies only to the models it can (see [`Request::replaces_unk`]).
     replace_unk: bool,
+    /// The first ids, chosen in the steps view instead of by the model (empty for Generate).
+    forced: Vec<usize>,
 }
 
 impl Request {
@@ -77,11 +80,14 @@ pub fn App() -> impl IntoView {
             model,
             beam,
             choice,
+            forced,
             ..
         } = request.clone();
-        generation::run(model, description, beam, replace_unk, choice)
+        generation::run(model, description, beam, replace_unk, choice, forced)
     });
     let busy: Signal<bool> = generate.pending().into();
+    // The last Generate's request, which the steps view decodes again with other first tokens.
+    let last_request = StoredValue::new(None::<Request>);
 
     // A click while a generation runs, or with nothing to generate from, does nothing. The URL follows
     // each generation, so that it can be shared or reloaded.
@@ -96,11 +102,20 @@ pub fn App() -> impl IntoView {
             beam: beam.get_untracked(),
             choice: choice.get_untracked(),
             replace_unk: replace_unk.get_untracked(),
+            forced: Vec::new(),
         };
         query::replace_location(&request.query());
+        last_request.set_value(Some(request.clone()));
         generate.dispatch_local(request);
     };
     let on_generate = Callback::new(move |()| run());
+    // Choosing another token in the steps view decodes the shown result's request again, from the
+    // tokens up to that choice.
+    let on_force = Callback::new(move |forced: Vec<usize>| {
+        if let Some(last) = last_request.get_value().filter(|_| !busy.get_untracked()) {
+            generate.dispatch_local(Request { forced, ..last });
+        }
+    });
     if start.description.is_some() {
         run();
     }
@@ -109,7 +124,7 @@ pub fn App() -> impl IntoView {
         <main class="app" data-state=state_name(generate, busy)>
             <h1>"Describe a function, get Python"</h1>
             <p class="lede">
-                "Sequence-to-sequence models (RNN, LSTM, LSTM + attention, and one that can also copy from the description) \
+                "Sequence-to-sequence models (RNN, LSTM, LSTM + attention, copy attention, retrieve-and-edit, a Transformer) \
                  trained on docstring-function pairs of Python packages, running in this page: nothing is sent to a server."
             </p>
             <UrlNotice ignored=start.ignored.clone() />
@@ -124,7 +139,7 @@ pub fn App() -> impl IntoView {
                 on_generate=on_generate
             />
             <Examples description=description busy=busy on_generate=on_generate />
-            <Outcome generate=generate busy=busy />
+            <Outcome generate=generate busy=busy on_force=on_force />
         </main>
     }
 }

@@ -6,7 +6,7 @@ use gloo_timers::future::TimeoutFuture;
 use model::burn::prelude::Device;
 use model::copied::{CodeView, neighbour_view, output_view};
 use model::decode::DecodeConfig;
-use model::generate::{GenerateAsyncError, generate_async};
+use model::generate::{Alternative, GenerateAsyncError, generate_async};
 use model::heads::{AttentionHeads, attention_heads_async};
 use wasm_bindgen_futures::JsFuture;
 
@@ -43,6 +43,14 @@ pub struct Output {
     pub finished: bool,
     /// It reached the length limit and was cut back to where the function could end.
     pub cut: bool,
+    /// The generated ids (without `<eos>`): what a re-decode from one of them forces.
+    pub ids: Vec<usize>,
+    /// How many of the first ids were chosen by the user, not the model.
+    pub forced: usize,
+    /// Per row: the probability the model gave the token it wrote.
+    pub confidence: Vec<f32>,
+    /// Greedy decoding: per row, the most probable tokens the rules allowed there.
+    pub alternatives: Option<Vec<Vec<Alternative>>>,
     pub timing: Timing,
 }
 
@@ -84,22 +92,24 @@ pub fn now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-/// Generates code for `description` on the backend `choice` leads to, with beam width `beam` and, when
-/// `replace_unk`, each `<unk>` replaced by the description word it attends to; errors are sentences for
-/// the page.
+/// Generates code for `description` on the backend `choice` leads to, with beam width `beam`, when
+/// `replace_unk` each `<unk>` replaced by the description word it attends to, and the first ids
+/// `forced` (exploring an alternative); errors are sentences for the page.
 pub async fn run(
     model: SiteModel,
     description: String,
     beam: usize,
     replace_unk: bool,
     choice: BackendChoice,
+    forced: Vec<usize>,
 ) -> Result<Output, String> {
     let started = now();
     yield_to_browser().await;
     let (backend, device, notice) = backend::pick(choice).await;
     let config = DecodeConfig::new()
         .with_beam_width(beam)
-        .with_replace_unk(replace_unk);
+        .with_replace_unk(replace_unk)
+        .with_forced(forced);
     match attempt(model, &description, &config, backend, &device, started).await {
         Ok(output) => Ok(Output { notice, ..output }),
         Err(Failure::Device(e)) if backend == Backend::WebGpu => {
@@ -213,7 +223,16 @@ async fn attempt(
         truncated: generation.truncated,
         finished: generation.finished,
         cut: generation.cut,
+        forced: forced_kept(&config.forced, &generation.ids),
+        ids: generation.ids,
+        confidence: generation.confidence,
+        alternatives: generation.alternatives,
     })
+}
+
+/// How many of the `forced` ids the output starts with (the rules may have refused one).
+fn forced_kept(forced: &[usize], ids: &[usize]) -> usize {
+    forced.iter().zip(ids).take_while(|(f, i)| f == i).count()
 }
 
 /// Lets the browser render before a decode (synchronous on the CPU): waits for the next animation frame (or 100 ms

@@ -225,10 +225,9 @@ fn at(weights: &[Vec<f32>], i: usize, j: usize) -> f32 {
         .unwrap_or(0.0)
 }
 
-/// Short labels for the layout tokens.
 /// A column's or row's text: layout markers as arrows, also as subword pieces (`▁<newline>`); other
 /// pieces keep their `▁`, which says that they start a word.
-fn label(token: &str) -> String {
+pub(crate) fn label(token: &str) -> String {
     match token.strip_prefix('▁').unwrap_or(token) {
         "<newline>" => "↵".into(),
         "<indent>" => "⇥".into(),

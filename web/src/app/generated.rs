@@ -1,19 +1,25 @@
 //! One generation's result: the highlighted code, the notices that qualify it (truncated input, an
 //! unfinished decode, a backend fallback), the timing (whose `data-*` attributes the browser test
-//! reads), for a retrieval model the function it read beside the output, and for the attention
-//! models the heatmap (with p_gen for the copy models).
+//! reads), for a retrieval model the function it read beside the output, the steps with their
+//! alternatives (greedy decoding), and for the attention models the heatmap (with p_gen for the
+//! copy models).
 
 use leptos::prelude::*;
 use model::copied::Origin;
 use model::tokenizer::{MAX_SRC_LEN, MAX_SRC_PIECES};
 
 use super::neighbour::RetrievedFunction;
+use super::steps::Steps;
 use crate::generation::Output;
 use crate::heatmap::HeadsHeatmap;
 use crate::highlight::highlight_copied;
 
 #[component]
-pub fn Generated(output: Output) -> impl IntoView {
+pub fn Generated(
+    output: Output,
+    /// Decode again with these first ids (a choice in the steps view).
+    on_force: Callback<Vec<usize>>,
+) -> impl IntoView {
     let t = output.timing;
     let spans = highlight_copied(&output.code, output.copied.as_ref())
         .into_iter()
@@ -69,6 +75,29 @@ pub fn Generated(output: Output) -> impl IntoView {
             </p>
         }
     });
+    let forced_notice = (output.forced > 0).then(|| {
+        view! {
+            <p class="notice" data-testid="forced-notice">
+                {format!(
+                    "The first {} tokens were chosen in the steps view; the model wrote the rest. \
+                     Generate starts over.",
+                    output.forced
+                )}
+            </p>
+        }
+    });
+    let steps = output.alternatives.map(|alternatives| {
+        view! {
+            <Steps
+                rows=output.rows.clone()
+                ids=output.ids
+                confidence=output.confidence
+                alternatives=alternatives
+                forced=output.forced
+                on_force=on_force
+            />
+        }
+    });
     let neighbour = output
         .neighbour
         .map(|neighbour| view! { <RetrievedFunction neighbour=neighbour /> });
@@ -79,6 +108,8 @@ pub fn Generated(output: Output) -> impl IntoView {
                 "Hover a generated token (row) to see the source tokens it attended to, or a source token \
                  (column) to see the generated tokens that attended to it."
                 {p_gen_hint}
+                " Attention shows where the model looked, not why it wrote a token: it is not an \
+                 explanation."
             </p>
             <HeadsHeatmap
                 rows=output.rows
@@ -93,6 +124,7 @@ pub fn Generated(output: Output) -> impl IntoView {
         <section class="result">
             {truncated}
             {backend_notice}
+            {forced_notice}
             <div class="outputs">
                 <pre class="code"><code data-testid="generated-code">{spans}</code></pre>
                 {neighbour}
@@ -121,6 +153,7 @@ pub fn Generated(output: Output) -> impl IntoView {
                     t.ms_per_token(),
                 )}
             </p>
+            {steps}
             {heatmap}
         </section>
     }

@@ -23,7 +23,12 @@ pub fn state_name(generate: Generate, busy: Signal<bool>) -> impl Fn() -> &'stat
 }
 
 #[component]
-pub fn Outcome(generate: Generate, busy: Signal<bool>) -> impl IntoView {
+pub fn Outcome(
+    generate: Generate,
+    busy: Signal<bool>,
+    /// Decode again with these first ids (the steps view's choice).
+    on_force: Callback<Vec<usize>>,
+) -> impl IntoView {
     let last = generate.value();
     move || {
         if busy.get() {
@@ -34,7 +39,7 @@ pub fn Outcome(generate: Generate, busy: Signal<bool>) -> impl IntoView {
             Some(Err(message)) => {
                 view! { <p class="error" data-testid="error" role="alert">{message}</p> }.into_any()
             }
-            Some(Ok(output)) => view! { <Generated output=output /> }.into_any(),
+            Some(Ok(output)) => view! { <Generated output=output on_force=on_force /> }.into_any(),
         }
     }
 }

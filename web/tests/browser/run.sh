@@ -7,7 +7,7 @@
 #      dist/shipped/, and puts the tiny checkpoints in dist/checkpoints/ (attention, rnn; no lstm, to
 #      test the missing-weights message);
 #   4. serves dist/ with python's static file server;
-#   5. runs test.mjs in headless Chromium (playwright-core): the specs in specs/ (generate, errors,
+#   5. runs test.mjs in headless Chromium (playwright-core): the specs in specs/ (generate, steps, errors,
 #      shipped, examples, webgpu), one behaviour each, on the shared harness.mjs: exact code, heatmap,
 #      errors, timings, a screenshot ($OUT/screenshot.png); on the CPU (no WebGPU adapter), then on
 #      WebGPU in a second Chromium started with --enable-unsafe-webgpu (SwiftShader). REQUIRE_WEBGPU=1
