@@ -2,10 +2,14 @@
 //! generated token (or a cell) highlights the source tokens it attended to, in proportion to the
 //! weights; hovering a source token highlights the generated tokens that attended to it. For copy
 //! models a last column gives each row's p_gen: how much of the token came from the vocabulary rather
-//! than from copying the description's tokens (which the row's attention weighs).
+//! than from copying the description's tokens (which the row's attention weighs). Row and column
+//! labels take the keyboard's focus as they take the mouse, and the heatmap downloads as SVG or
+//! JSON (`crate::heatmap_export`).
 
 use leptos::prelude::*;
 use model::heads::AttentionHeads;
+
+use crate::heatmap_export::{HeatmapData, json, svg};
 
 /// The heatmap of `weights` (the attention decoding reported) and, for a model with several layers
 /// and heads, a picker of which layer or head it shows (the last layer's mean, `weights`, first).
@@ -18,7 +22,9 @@ pub fn HeadsHeatmap(
     p_gen: Option<Vec<f32>>,
 ) -> impl IntoView {
     let Some(heads) = heads else {
-        return view! { <Heatmap rows=rows cols=cols weights=weights p_gen=p_gen /> }.into_any();
+        let title = "attention".to_string();
+        return view! { <Heatmap rows=rows cols=cols weights=weights p_gen=p_gen title=title /> }
+            .into_any();
     };
     let views = heads.views();
     let (chosen, set_chosen) = signal(0usize);
@@ -34,7 +40,8 @@ pub fn HeadsHeatmap(
             _ => heads.matrix(view),
         };
         let (rows, cols, p_gen) = (rows.clone(), cols.clone(), p_gen.clone());
-        view! { <Heatmap rows=rows cols=cols weights=weights p_gen=p_gen /> }
+        let title = format!("attention of {}", view.label());
+        view! { <Heatmap rows=rows cols=cols weights=weights p_gen=p_gen title=title /> }
     };
     view! {
         <label class="heads-picker">
@@ -65,7 +72,16 @@ pub fn Heatmap(
     cols: Vec<String>,
     weights: Vec<Vec<f32>>,
     p_gen: Option<Vec<f32>>,
+    /// Which attention it is (the picker's label), for the downloads.
+    title: String,
 ) -> impl IntoView {
+    let downloads = download_links(HeatmapData {
+        rows: &rows,
+        cols: &cols,
+        weights: &weights,
+        p_gen: p_gen.as_deref(),
+        title: &title,
+    });
     let (hover, set_hover) = signal(None::<Hover>);
     let row_max: Vec<f32> = (0..rows.len())
         .map(|i| {
@@ -116,7 +132,10 @@ pub fn Heatmap(
                     data-testid="heatmap-col"
                     data-level=move || format!("{:.3}", col_level(j))
                     style=move || shade(col_level(j))
+                    tabindex="0"
                     on:mouseenter=move |_| set_hover.set(Some(Hover::Col(j)))
+                    on:focus=move |_| set_hover.set(Some(Hover::Col(j)))
+                    on:blur=move |_| set_hover.set(None)
                 >
                     {label(token)}
                 </th>
@@ -136,6 +155,7 @@ pub fn Heatmap(
                         <td
                             data-testid="heatmap-cell"
                             title=format!("{:.3}", w(i, j))
+                            aria-label=format!("{token} → {}: {:.3}", cols[j], w(i, j))
                             style=format!("background: rgba(33, 102, 172, {level:.3})")
                             on:mouseenter=move |_| set_hover.set(Some(Hover::Cell(i, j)))
                         ></td>
@@ -149,7 +169,10 @@ pub fn Heatmap(
                         title=token.clone()
                         data-level=move || format!("{:.3}", row_level(i))
                         style=move || shade(row_level(i))
+                        tabindex="0"
                         on:mouseenter=move |_| set_hover.set(Some(Hover::Row(i)))
+                        on:focus=move |_| set_hover.set(Some(Hover::Row(i)))
+                        on:blur=move |_| set_hover.set(None)
                     >
                         {label(token)}
                     </th>
@@ -190,6 +213,29 @@ pub fn Heatmap(
                 <tbody>{body}</tbody>
             </table>
         </div>
+        {downloads}
+    }
+}
+
+/// Links that save the heatmap as an SVG picture or as JSON (data URLs: the page sends nothing).
+fn download_links(data: HeatmapData) -> impl IntoView + use<> {
+    let url = |kind: &str, text: String| {
+        format!(
+            "data:{kind};charset=utf-8,{}",
+            js_sys::encode_uri_component(&text)
+        )
+    };
+    let (svg, json) = (
+        url("image/svg+xml", svg(&data)),
+        url("application/json", json(&data)),
+    );
+    view! {
+        <p class="hint downloads">
+            "Download this heatmap: "
+            <a data-testid="heatmap-svg" download="attention.svg" href=svg>"SVG"</a>
+            " · "
+            <a data-testid="heatmap-json" download="attention.json" href=json>"JSON"</a>
+        </p>
     }
 }
 

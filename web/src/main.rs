@@ -2,11 +2,12 @@
 //! from a description with the `model` crate compiled to wasm, on WebGPU when the browser has it (and the
 //! `webgpu` feature is on) and on the CPU (burn's `flex` backend) otherwise.
 //!
-//! Natively only the pure modules build (the highlighter, the URL parsing, the site's checkpoints and
-//! the model description, with their unit tests);
+//! Natively only the pure modules build (the highlighter, the URL parsing, the site's checkpoints,
+//! the model description and the heatmap's downloads, with their unit tests);
 //! see `web/README.md` for building and serving the site.
 
 mod about;
+mod heatmap_export;
 mod highlight;
 mod query;
 mod site;

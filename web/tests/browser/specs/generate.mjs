@@ -1,6 +1,7 @@
 // Generation on the CPU (this browser has no WebGPU adapter): a typed description, a ?q= link (with
-// the attention heatmap, its hover highlighting, and no p_gen column), beam search and the RNN each give exactly the
-// code `trainer generate` prints.
+// the attention heatmap, its hover and keyboard highlighting, its SVG and JSON downloads, and no p_gen
+// column), beam search and the RNN each give exactly the code `trainer generate` prints.
+import fs from 'node:fs';
 import path from 'node:path';
 import { check, code, description, equal, expected, metrics, open, out, settled, timing } from '../harness.mjs';
 
@@ -59,6 +60,35 @@ export default async function run() {
     equal(Math.max(...rowLevels), 1, 'highest generated-token highlight after hovering a source token');
     await page.hover('[data-testid="heatmap-row"] th.tgt');
     await page.screenshot({ path: path.join(out, 'screenshot.png'), fullPage: true });
+    await page.close();
+  });
+
+  await check('the heatmap: keyboard focus links rows and columns; it downloads as SVG and JSON', async () => {
+    const page = await open(`?q=${encodeURIComponent(description)}&model=attention`);
+    equal(await settled(page), 'done', 'state');
+    // Tab to the first generated token's label: the source tokens it attended to light up.
+    await page.focus('[data-testid="heatmap-row"] th.tgt');
+    const levels = await page.$$eval('[data-testid="heatmap-col"]', (hs) => hs.map((h) => Number(h.dataset.level)));
+    equal(Math.max(...levels), 1, 'highest source highlight with a generated token focused');
+    await page.focus('[data-testid="heatmap-col"] >> nth=1');
+    const rowLevels = await page.$$eval('th.tgt', (hs) => hs.map((h) => Number(h.dataset.level)));
+    equal(Math.max(...rowLevels), 1, 'highest generated-token highlight with a source token focused');
+    const { generated_tokens: rows, src_tokens: cols, weights } = expected.attentionMatrix;
+    const saved = async (testid) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid="${testid}"]`)]);
+      return [download.suggestedFilename(), fs.readFileSync(await download.path(), 'utf8')];
+    };
+    const [svgName, svg] = await saved('heatmap-svg');
+    equal(svgName, 'attention.svg', 'SVG file name');
+    equal((svg.match(/<rect /g) || []).length, rows.length * cols.length, 'SVG cells');
+    if (!svg.startsWith('<svg ')) throw new Error(`not an SVG: ${svg.slice(0, 80)}`);
+    const [jsonName, json] = await saved('heatmap-json');
+    equal(jsonName, 'attention.json', 'JSON file name');
+    const matrix = JSON.parse(json);
+    equal([matrix.generated_tokens, matrix.src_tokens], [rows, cols], 'JSON labels');
+    matrix.weights.flat().forEach((w, i) => {
+      if (Math.abs(w - weights.flat()[i]) > 1e-4) throw new Error(`JSON weight ${i}: ${w} vs native ${weights.flat()[i]}`);
+    });
     await page.close();
   });
 
