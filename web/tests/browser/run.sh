@@ -8,7 +8,7 @@
 #      test the missing-weights message);
 #   4. serves dist/ with python's static file server;
 #   5. runs test.mjs in headless Chromium (playwright-core): the specs in specs/ (generate, steps, errors,
-#      shipped, examples, webgpu), one behaviour each, on the shared harness.mjs: exact code, heatmap,
+#      hostile, shipped, examples, accessible, webgpu), one behaviour each, on the shared harness.mjs: exact code, heatmap,
 #      errors, timings, a screenshot ($OUT/screenshot.png); on the CPU (no WebGPU adapter), then on
 #      WebGPU in a second Chromium started with --enable-unsafe-webgpu (SwiftShader). REQUIRE_WEBGPU=1
 #      fails the test when WebGPU cannot start there; by default the test then checks the CPU fallback
