@@ -4,6 +4,7 @@
 //! `App` holds the state that several parts share (the form's fields, seeded from the URL, and the
 //! generation) and lays the parts out; each part lives in its own module below.
 
+mod comparison;
 mod controls;
 mod examples;
 mod form;
@@ -21,6 +22,7 @@ use model::tokenizer::docstring_tokens;
 use crate::generation::{self, Output};
 use crate::query::{self, BackendChoice, Query};
 use crate::site::SiteModel;
+use comparison::{CompareAll, Comparison};
 use examples::Examples;
 use form::DescriptionForm;
 use outcome::{Outcome, state_name};
@@ -85,30 +87,54 @@ pub fn App() -> impl IntoView {
         } = request.clone();
         generation::run(model, description, beam, replace_unk, choice, forced)
     });
-    let busy: Signal<bool> = generate.pending().into();
+    // Which model the comparison is at, for its progress line.
+    let comparing = RwSignal::new(0usize);
+    let compare: CompareAll = Action::new_local(move |request: &Request| {
+        comparison::run_all(
+            request.description.clone(),
+            request.beam,
+            request.replace_unk,
+            request.choice,
+            comparing,
+        )
+    });
+    let generating: Signal<bool> = generate.pending().into();
+    let comparing_now = compare.pending();
+    // One model run at a time: Generate and Compare wait for each other.
+    let busy = Signal::derive(move || generating.get() || comparing_now.get());
     // The last Generate's request, which the steps view decodes again with other first tokens.
     let last_request = StoredValue::new(None::<Request>);
 
     // A click while a generation runs, or with nothing to generate from, does nothing. The URL follows
     // each generation, so that it can be shared or reloaded.
-    let run = move || {
+    let form_request = move || {
         let description = description.get_untracked();
         if busy.get_untracked() || docstring_tokens(&description).is_empty() {
-            return;
+            return None;
         }
-        let request = Request {
+        Some(Request {
             description,
             model: model.get_untracked(),
             beam: beam.get_untracked(),
             choice: choice.get_untracked(),
             replace_unk: replace_unk.get_untracked(),
             forced: Vec::new(),
+        })
+    };
+    let run = move || {
+        let Some(request) = form_request() else {
+            return;
         };
         query::replace_location(&request.query());
         last_request.set_value(Some(request.clone()));
         generate.dispatch_local(request);
     };
     let on_generate = Callback::new(move |()| run());
+    let on_compare = Callback::new(move |()| {
+        if let Some(request) = form_request() {
+            compare.dispatch_local(request);
+        }
+    });
     // Choosing another token in the steps view decodes the shown result's request again, from the
     // tokens up to that choice.
     let on_force = Callback::new(move |forced: Vec<usize>| {
@@ -137,9 +163,11 @@ pub fn App() -> impl IntoView {
                 busy=busy
                 generations=generate.version()
                 on_generate=on_generate
+                on_compare=on_compare
             />
             <Examples description=description busy=busy on_generate=on_generate />
-            <Outcome generate=generate busy=busy on_force=on_force />
+            <Outcome generate=generate busy=generating on_force=on_force />
+            <Comparison compare=compare at=comparing />
         </main>
     }
 }

@@ -1,5 +1,5 @@
 //! The row under the description: what to generate with (model, beam width, `<unk>` replacement,
-//! backend) and the Generate button, which submits the form.
+//! backend), the Generate button, which submits the form, and Compare all models.
 
 use leptos::prelude::*;
 
@@ -18,6 +18,8 @@ pub fn Controls(
     busy: Signal<bool>,
     empty: Signal<bool>,
     hint: Signal<String>,
+    /// Runs every model on the description.
+    on_compare: Callback<()>,
 ) -> impl IntoView {
     let models = SiteModel::ALL
         .into_iter()
@@ -91,6 +93,15 @@ pub fn Controls(
                 title=hint
             >
                 {move || if busy.get() { "Generating…" } else { "Generate" }}
+            </button>
+            <button
+                type="button"
+                data-testid="compare"
+                disabled=move || empty.get() || busy.get()
+                title="Every model on this description, one after another, side by side"
+                on:click=move |_| on_compare.run(())
+            >
+                "Compare all models"
             </button>
         </div>
     }

@@ -10,7 +10,7 @@ use super::model_about::ModelAbout;
 use crate::query::BackendChoice;
 use crate::site::SiteModel;
 
-/// Submitting (the Generate button) calls `on_generate`. `generations` counts finished generations,
+/// Submitting (the Generate button) calls `on_generate`; Compare all models calls `on_compare`. `generations` counts finished generations,
 /// after which the WebGPU status is read again (a generation can find WebGPU broken).
 #[component]
 pub fn DescriptionForm(
@@ -22,6 +22,7 @@ pub fn DescriptionForm(
     busy: Signal<bool>,
     #[prop(into)] generations: Signal<usize>,
     on_generate: Callback<()>,
+    on_compare: Callback<()>,
 ) -> impl IntoView {
     let max_src = MAX_SRC_LEN;
     let token_count = Memo::new(move |_| description.with(|d| docstring_tokens(d).len()));
@@ -57,6 +58,7 @@ pub fn DescriptionForm(
                 busy=busy
                 empty=empty
                 hint=hint
+                on_compare=on_compare
             />
             <p class="hint" data-testid="hint">{hint}</p>
             <ModelAbout model=model />
