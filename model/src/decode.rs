@@ -66,6 +66,19 @@ impl Search {
 /// The reference design's limit on generated tokens (words).
 pub const DEFAULT_MAX_LEN: usize = 80;
 
+/// What the caller of an async search answers between two steps: go on, or stop there (the
+/// hypotheses end as if they had reached the length limit: cut back where the rules let them end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+/// The `between_steps` of callers that neither pause nor stop (everything native).
+pub async fn go_on(_partial: &[&[usize]]) -> Flow {
+    Flow::Continue
+}
+
 /// Decoding options; the defaults are the reference design's (greedy, 80 tokens for word tokenizers).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecodeConfig {
@@ -378,17 +391,8 @@ pub fn decode<M: Seq2Seq + Sync>(
     config: &DecodeConfig,
     syntax: Option<&PythonSyntax>,
 ) -> Vec<Vec<Hypothesis>> {
-    on_pool(|| {
-        block_on(decode_async(
-            model,
-            src,
-            src_mask,
-            config,
-            syntax,
-            async || {},
-        ))
-    })
-    .expect("decoding")
+    on_pool(|| block_on(decode_async(model, src, src_mask, config, syntax, go_on)))
+        .expect("decoding")
 }
 
 /// [`decode`], awaiting each read-back (any backend, WebGPU included); `between_steps` as for
@@ -399,7 +403,7 @@ pub async fn decode_async<M: Seq2Seq>(
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
     syntax: Option<&PythonSyntax>,
-    between_steps: impl AsyncFnMut(),
+    between_steps: impl AsyncFnMut(&[&[usize]]) -> Flow,
 ) -> Result<Vec<Vec<Hypothesis>>, ReadBackError> {
     match config.search {
         Search::Greedy => Ok(
@@ -423,29 +427,21 @@ pub fn greedy<M: Seq2Seq + Sync>(
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
 ) -> Vec<Hypothesis> {
-    on_pool(|| {
-        block_on(greedy_async(
-            model,
-            src,
-            src_mask,
-            config,
-            None,
-            async || {},
-        ))
-    })
-    .expect("greedy decoding")
+    on_pool(|| block_on(greedy_async(model, src, src_mask, config, None, go_on)))
+        .expect("greedy decoding")
 }
 
 /// [`greedy`], awaiting each read-back (any backend, WebGPU included). `between_steps` is awaited after
-/// every step: a page decoding on the CPU (where read-backs never wait) yields to the browser there so
-/// that it stays responsive; native callers pass `async || {}`.
+/// every step with each input's ids so far: a page decoding on the CPU (where read-backs never wait)
+/// yields to the browser there so that it stays responsive, shows the code as it grows, and answers
+/// [`Flow::Stop`] when the user stops; native callers pass [`go_on`].
 pub async fn greedy_async<M: Seq2Seq>(
     model: &M,
     src: Tensor<2, Int>,
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
     syntax: Option<&PythonSyntax>,
-    mut between_steps: impl AsyncFnMut(),
+    mut between_steps: impl AsyncFnMut(&[&[usize]]) -> Flow,
 ) -> Result<Vec<Hypothesis>, ReadBackError> {
     let [batch_size, src_len] = src.dims();
     let device = src.device();
@@ -510,8 +506,9 @@ pub async fn greedy_async<M: Seq2Seq>(
                 }
             }
         }
-        between_steps().await;
-        if config.stop_at_eos && hyps.iter().all(|h| h.finished) {
+        let partial: Vec<&[usize]> = hyps.iter().map(|h| h.tokens.as_slice()).collect();
+        let stop = between_steps(&partial).await == Flow::Stop;
+        if stop || (config.stop_at_eos && hyps.iter().all(|h| h.finished)) {
             break;
         }
     }
@@ -569,28 +566,19 @@ pub fn beam_search<M: Seq2Seq + Sync>(
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
 ) -> Vec<Vec<Hypothesis>> {
-    on_pool(|| {
-        block_on(beam_search_async(
-            model,
-            src,
-            src_mask,
-            config,
-            None,
-            async || {},
-        ))
-    })
-    .expect("beam search")
+    on_pool(|| block_on(beam_search_async(model, src, src_mask, config, None, go_on)))
+        .expect("beam search")
 }
 
 /// [`beam_search`], awaiting each read-back (any backend, WebGPU included); `between_steps` as for
-/// [`greedy_async`].
+/// [`greedy_async`], with each input's best live hypothesis.
 pub async fn beam_search_async<M: Seq2Seq>(
     model: &M,
     src: Tensor<2, Int>,
     src_mask: Tensor<2, Bool>,
     config: &DecodeConfig,
     syntax: Option<&PythonSyntax>,
-    mut between_steps: impl AsyncFnMut(),
+    mut between_steps: impl AsyncFnMut(&[&[usize]]) -> Flow,
 ) -> Result<Vec<Vec<Hypothesis>>, ReadBackError> {
     let k = config.search.width();
     let [batch_size, src_len] = src.dims();
@@ -695,7 +683,25 @@ pub async fn beam_search_async<M: Seq2Seq>(
         if live.iter().all(Vec::is_empty) {
             break;
         }
-        between_steps().await;
+        let partial: Vec<&[usize]> = (0..batch_size)
+            .map(|b| match (live[b].first(), done[b].first()) {
+                (Some((_, hyp, _)), _) | (None, Some(hyp)) => hyp.tokens.as_slice(),
+                (None, None) => &[],
+            })
+            .collect();
+        if between_steps(&partial).await == Flow::Stop {
+            // The live beams end here, as at the length limit.
+            for (b, beams) in live.iter_mut().enumerate() {
+                for (_, mut hyp, _) in beams.drain(..) {
+                    if syntax.is_some() {
+                        hyp.cut_back();
+                    }
+                    hyp.score = score(&hyp);
+                    done[b].push(hyp);
+                }
+            }
+            break;
+        }
         state = step.state.select(ints(&rows, &device));
         tokens = ints(&next_tokens, &device);
     }

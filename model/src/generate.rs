@@ -10,7 +10,7 @@ use futures_lite::future::block_on;
 
 use crate::batch::Batch;
 use crate::checkpoint::Checkpoint;
-use crate::decode::{DecodeConfig, Hypothesis, ReadBackError, decode_async};
+use crate::decode::{DecodeConfig, Flow, Hypothesis, ReadBackError, decode_async};
 use crate::retrieval::{Document, Hit, Retrieved, retrieve};
 use crate::syntax::PythonSyntax;
 use crate::tokenizer::{Encoding, detokenize, docstring_tokens, layout_tokens};
@@ -124,7 +124,7 @@ pub fn generate(
             descriptions,
             config,
             device,
-            async || {},
+            crate::decode::go_on,
         ))
     }) {
         Ok(generations) => Ok(generations),
@@ -134,13 +134,14 @@ pub fn generate(
 }
 
 /// [`generate`], awaiting each read-back from the device (any backend, WebGPU included), and
-/// `between_steps` after every decoding step (see [`crate::decode::greedy_async`]).
+/// `between_steps` after every decoding step, with each description's ids so far (see
+/// [`crate::decode::greedy_async`]).
 pub async fn generate_async(
     checkpoint: &Checkpoint,
     descriptions: &[&str],
     config: &DecodeConfig,
     device: &Device,
-    between_steps: impl AsyncFnMut(),
+    between_steps: impl AsyncFnMut(&[&[usize]]) -> Flow,
 ) -> Result<Vec<Generation>, GenerateAsyncError> {
     let words: Vec<Vec<String>> = descriptions.iter().map(|d| docstring_tokens(d)).collect();
     if let Some(index) = words.iter().position(|w| w.is_empty()) {
@@ -286,7 +287,13 @@ pub fn best(
     device: &Device,
 ) -> Vec<Hypothesis> {
     crate::decode::on_pool(|| {
-        block_on(best_async(checkpoint, sources, config, device, async || {}))
+        block_on(best_async(
+            checkpoint,
+            sources,
+            config,
+            device,
+            crate::decode::go_on,
+        ))
     })
     .expect("decoding")
 }
@@ -297,7 +304,7 @@ pub async fn best_async(
     sources: &[Encoding],
     config: &DecodeConfig,
     device: &Device,
-    between_steps: impl AsyncFnMut(),
+    between_steps: impl AsyncFnMut(&[&[usize]]) -> Flow,
 ) -> Result<Vec<Hypothesis>, ReadBackError> {
     let ids: Vec<&[usize]> = sources.iter().map(|s| s.ids.as_slice()).collect();
     let (src, src_mask) = Batch::sources(&ids, device);

@@ -27,7 +27,7 @@ mod common;
 use burn::prelude::*;
 use common::*;
 use model::checkpoint::{Checkpoint, CheckpointFiles};
-use model::decode::{DecodeConfig, greedy, greedy_async};
+use model::decode::{DecodeConfig, Flow, greedy, greedy_async};
 use model::generate::generate_async;
 use model::models::ModelKind;
 
@@ -91,7 +91,10 @@ async fn decode_async(files: &CheckpointFiles) -> Vec<Vec<usize>> {
         b.src_mask,
         &config,
         None,
-        async || steps += 1,
+        async |_: &[&[usize]]| {
+            steps += 1;
+            Flow::Continue
+        },
     )
     .await
     .expect("read-backs");
@@ -151,7 +154,7 @@ async fn shipped_samples(
             &description,
             &DecodeConfig::new(),
             &device,
-            async || {},
+            model::decode::go_on,
         )
         .await
         .expect("the sample generates")

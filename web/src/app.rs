@@ -74,8 +74,10 @@ pub fn App() -> impl IntoView {
     let choice = RwSignal::new(start.backend);
     let replace_unk = RwSignal::new(start.replace_unk);
 
+    // The running generation's code so far, and the Stop button's request.
+    let live = generation::Live::new();
     // The futures hold wasm-only values (JS promises, the device), so the action runs on this thread.
-    let generate: Generate = Action::new_local(|request: &Request| {
+    let generate: Generate = Action::new_local(move |request: &Request| {
         let replace_unk = request.replaces_unk();
         let Request {
             description,
@@ -85,17 +87,19 @@ pub fn App() -> impl IntoView {
             forced,
             ..
         } = request.clone();
-        generation::run(model, description, beam, replace_unk, choice, forced)
+        generation::run(model, description, beam, replace_unk, choice, forced, live)
     });
     // Which model the comparison is at, for its progress line.
     let comparing = RwSignal::new(0usize);
     let compare: CompareAll = Action::new_local(move |request: &Request| {
+        let request = request.clone();
         comparison::run_all(
-            request.description.clone(),
+            request.description,
             request.beam,
             request.replace_unk,
             request.choice,
             comparing,
+            live,
         )
     });
     let generating: Signal<bool> = generate.pending().into();
@@ -127,11 +131,13 @@ pub fn App() -> impl IntoView {
         };
         query::replace_location(&request.query());
         last_request.set_value(Some(request.clone()));
+        live.reset();
         generate.dispatch_local(request);
     };
     let on_generate = Callback::new(move |()| run());
     let on_compare = Callback::new(move |()| {
         if let Some(request) = form_request() {
+            live.reset();
             compare.dispatch_local(request);
         }
     });
@@ -139,6 +145,7 @@ pub fn App() -> impl IntoView {
     // tokens up to that choice.
     let on_force = Callback::new(move |forced: Vec<usize>| {
         if let Some(last) = last_request.get_value().filter(|_| !busy.get_untracked()) {
+            live.reset();
             generate.dispatch_local(Request { forced, ..last });
         }
     });
@@ -166,8 +173,8 @@ pub fn App() -> impl IntoView {
                 on_compare=on_compare
             />
             <Examples description=description busy=busy on_generate=on_generate />
-            <Outcome generate=generate busy=generating on_force=on_force />
-            <Comparison compare=compare at=comparing />
+            <Outcome generate=generate busy=generating live=live on_force=on_force />
+            <Comparison compare=compare at=comparing live=live />
         </main>
     }
 }

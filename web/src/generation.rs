@@ -3,9 +3,10 @@
 //! runs again on the CPU, with a notice.
 
 use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
 use model::burn::prelude::Device;
 use model::copied::{CodeView, neighbour_view, output_view};
-use model::decode::DecodeConfig;
+use model::decode::{DecodeConfig, Flow};
 use model::generate::{Alternative, GenerateAsyncError, generate_async};
 use model::heads::{AttentionHeads, attention_heads_async};
 use wasm_bindgen_futures::JsFuture;
@@ -43,6 +44,8 @@ pub struct Output {
     pub finished: bool,
     /// It reached the length limit and was cut back to where the function could end.
     pub cut: bool,
+    /// The user stopped it (Stop) while it ran.
+    pub stopped: bool,
     /// The generated ids (without `<eos>`): what a re-decode from one of them forces.
     pub ids: Vec<usize>,
     /// How many of the first ids were chosen by the user, not the model.
@@ -62,6 +65,29 @@ pub struct Neighbour {
     /// Its BM25 score for the description.
     pub score: f64,
     pub view: CodeView,
+}
+
+/// What the page sees of a generation while it runs: the code so far, and whether the user asked
+/// it to stop.
+#[derive(Debug, Clone, Copy)]
+pub struct Live {
+    pub code: RwSignal<String>,
+    pub stop: RwSignal<bool>,
+}
+
+impl Live {
+    pub fn new() -> Self {
+        Self {
+            code: RwSignal::new(String::new()),
+            stop: RwSignal::new(false),
+        }
+    }
+
+    /// Before a run: nothing shown yet, not stopped.
+    pub fn reset(&self) {
+        self.code.set(String::new());
+        self.stop.set(false);
+    }
 }
 
 /// Milliseconds, measured with `performance.now()`.
@@ -94,7 +120,8 @@ pub fn now() -> f64 {
 
 /// Generates code for `description` on the backend `choice` leads to, with beam width `beam`, when
 /// `replace_unk` each `<unk>` replaced by the description word it attends to, and the first ids
-/// `forced` (exploring an alternative); errors are sentences for the page.
+/// `forced` (exploring an alternative), showing its code in `live` as it grows and stopping when
+/// `live` says; errors are sentences for the page.
 pub async fn run(
     model: SiteModel,
     description: String,
@@ -102,6 +129,7 @@ pub async fn run(
     replace_unk: bool,
     choice: BackendChoice,
     forced: Vec<usize>,
+    live: Live,
 ) -> Result<Output, String> {
     let started = now();
     yield_to_browser().await;
@@ -110,7 +138,17 @@ pub async fn run(
         .with_beam_width(beam)
         .with_replace_unk(replace_unk)
         .with_forced(forced);
-    match attempt(model, &description, &config, backend, &device, started).await {
+    match attempt(
+        model,
+        &description,
+        &config,
+        backend,
+        &device,
+        started,
+        live,
+    )
+    .await
+    {
         Ok(output) => Ok(Output { notice, ..output }),
         Err(Failure::Device(e)) if backend == Backend::WebGpu => {
             backend::disable_webgpu(format!("it failed in a generation ({e})"));
@@ -121,6 +159,7 @@ pub async fn run(
                 Backend::Cpu,
                 &Device::flex(),
                 started,
+                live,
             )
             .await
             .map_err(Failure::message)?;
@@ -157,6 +196,7 @@ async fn attempt(
     backend: Backend,
     device: &Device,
     started: f64,
+    live: Live,
 ) -> Result<Output, Failure> {
     let checkpoint = weights::load(model, backend, device)
         .await
@@ -164,14 +204,21 @@ async fn attempt(
     let loaded = now();
     yield_to_browser().await;
     let decode_start = now();
-    // On the CPU a decode never waits for the device: hand the browser a turn every ~40 ms so that the
-    // page keeps responding while long outputs are generated.
+    // On the CPU a decode never waits for the device: hand the browser a turn every ~40 ms, with the
+    // code so far, so that the page keeps responding and shows the output growing.
     let mut last_yield = now();
-    let between_steps = async || {
+    let mut stopped = false;
+    let between_steps = async |partial: &[&[usize]]| {
+        if live.stop.get_untracked() {
+            stopped = true;
+            return Flow::Stop;
+        }
         if now() - last_yield > 40.0 {
+            live.code.set(checkpoint.target.text(partial[0]));
             TimeoutFuture::new(0).await;
             last_yield = now();
         }
+        Flow::Continue
     };
     let generation = generate_async(&checkpoint, &[description], config, device, between_steps)
         .await
@@ -223,6 +270,7 @@ async fn attempt(
         truncated: generation.truncated,
         finished: generation.finished,
         cut: generation.cut,
+        stopped,
         forced: forced_kept(&config.forced, &generation.ids),
         ids: generation.ids,
         confidence: generation.confidence,

@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 
-use crate::generation::{self, Output};
+use super::outcome::StopButton;
+use crate::generation::{self, Live, Output};
 use crate::highlight::highlight_copied;
 use crate::query::BackendChoice;
 use crate::site::SiteModel;
@@ -13,16 +14,24 @@ use crate::site::SiteModel;
 pub type CompareAll = Action<super::Request, Vec<(SiteModel, Result<Output, String>)>>;
 
 /// Runs every model on `description` (greedy or beam `beam`, `<unk>` replaced where the model can),
-/// counting in `at` which one is running.
+/// counting in `at` which one is running; Stop (`live`) ends the running one and skips the rest.
 pub async fn run_all(
     description: String,
     beam: usize,
     replace_unk: bool,
     choice: BackendChoice,
     at: RwSignal<usize>,
+    live: Live,
 ) -> Vec<(SiteModel, Result<Output, String>)> {
     let mut results = Vec::new();
     for (i, model) in SiteModel::ALL.into_iter().enumerate() {
+        if live.stop.get_untracked() {
+            results.push((
+                model,
+                Err("Not run: the comparison was stopped.".to_string()),
+            ));
+            continue;
+        }
         at.set(i);
         let replace_unk = replace_unk && model.replaces_unk();
         let result = generation::run(
@@ -32,6 +41,7 @@ pub async fn run_all(
             replace_unk,
             choice,
             Vec::new(),
+            live,
         )
         .await;
         results.push((model, result));
@@ -40,7 +50,7 @@ pub async fn run_all(
 }
 
 #[component]
-pub fn Comparison(compare: CompareAll, at: RwSignal<usize>) -> impl IntoView {
+pub fn Comparison(compare: CompareAll, at: RwSignal<usize>, live: Live) -> impl IntoView {
     let results = compare.value();
     let pending = compare.pending();
     move || {
@@ -49,7 +59,10 @@ pub fn Comparison(compare: CompareAll, at: RwSignal<usize>) -> impl IntoView {
             let model = SiteModel::ALL[i.min(n - 1)].label();
             return view! {
                 <section class="comparison" data-testid="comparison" data-state="busy">
-                    <p class="status">{format!("Comparing: {model} ({} of {n})…", i + 1)}</p>
+                    <p class="status">
+                        {format!("Comparing: {model} ({} of {n})…", i + 1)}
+                        <StopButton live=live />
+                    </p>
                 </section>
             }
             .into_any();

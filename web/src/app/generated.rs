@@ -42,13 +42,15 @@ pub fn Generated(
             </p>
         }
     });
-    let unfinished = (!output.finished).then(|| {
-        let text = if output.cut {
+    let unfinished = (output.stopped || !output.finished).then(|| {
+        let text = if output.stopped {
+            "Stopped: this is the best code the search had so far."
+        } else if output.cut {
             "The model did not finish within the length limit: its code is cut back to the last point where the function was complete."
         } else {
             "The model did not finish (no <eos> within the length limit)."
         };
-        view! { <p class="notice">{text}</p> }
+        view! { <p class="notice" data-testid="unfinished-notice">{text}</p> }
     });
     let backend_notice = output
         .notice
