@@ -225,3 +225,40 @@ fn a_retrieval_checkpoint_needs_its_pool() {
     let err = Checkpoint::from_files(&bad, None, &device).unwrap_err();
     assert!(err.to_string().starts_with("retrieval.json: "), "{err}");
 }
+
+#[test]
+fn a_saved_checkpoint_states_its_files_and_refuses_an_altered_one() {
+    let device = Device::flex();
+    let kind = ModelKind::Attention;
+    let config = tiny_config(kind);
+    let model = seeded(&config, 7, &device);
+    let (source, target) = toy_tokenizers();
+    let files =
+        Checkpoint::to_files(&model, &config, &source, &target, Precision::F16, &toy_card(kind))
+            .unwrap();
+    let dir = temp_dir("manifest");
+    files.save(&dir).unwrap();
+    let saved = model::checkpoint::CheckpointFiles::read(&dir).unwrap();
+    let manifest = saved.config().unwrap().manifest;
+    let names: Vec<&str> = manifest.iter().map(|e| e.file.as_str()).collect();
+    assert_eq!(names, saved.config().unwrap().files());
+    for entry in &manifest {
+        assert_eq!(entry.bytes as usize, saved.get(&entry.file).unwrap().len());
+    }
+    assert!(Checkpoint::from_files(&saved, Some(kind), &device).is_ok());
+    // One flipped byte in the weights, or a truncated vocabulary: refused, naming the file.
+    for (file, alter) in [
+        ("model.bpk", (|b: &mut Vec<u8>| b[40] ^= 1) as fn(&mut Vec<u8>)),
+        ("tgt_vocab.json", |b: &mut Vec<u8>| b.truncate(b.len() - 1)),
+    ] {
+        let mut altered = saved.clone();
+        let mut contents = altered.get(file).unwrap().to_vec();
+        alter(&mut contents);
+        altered.set(file, contents);
+        match Checkpoint::from_files(&altered, Some(kind), &device) {
+            Err(CheckpointError::Corrupt { file: named, .. }) => assert_eq!(named, file),
+            other => panic!("{file}: {:?}", other.map(|_| ())),
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

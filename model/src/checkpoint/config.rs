@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::card::{Card, DataCard};
+use super::manifest::FileEntry;
 use super::{CheckpointError, Precision};
 use crate::models::ModelConfig;
 use crate::tokenizer::{MAX_SRC_LEN, SRC_VOCAB_FILE, TGT_VOCAB_FILE, TokenizerConfig};
@@ -32,6 +33,9 @@ pub struct CheckpointConfig {
     /// Retrieval models: the pool of training functions they look neighbours up in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retrieval: Option<String>,
+    /// Every other file with its size and hash (written on save; checked on load when present).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub manifest: Vec<FileEntry>,
 }
 
 /// The tokenizer of each side.
@@ -57,13 +61,16 @@ impl Default for TokenizerConfigs {
 }
 
 impl CheckpointConfig {
-    /// Every file of the checkpoint besides `config.json`: the tokenizers', the weights, the card.
+    /// Every file of the checkpoint besides `config.json`, each once (both sides of a subword
+    /// checkpoint name the same tokenizer file): the tokenizers', the weights, the card, the pool.
     pub fn files(&self) -> Vec<&str> {
         let mut files = self.tokenizers.source.files();
         files.extend(self.tokenizers.target.files());
         files.push(&self.weights);
         files.extend(self.card.as_deref());
         files.extend(self.retrieval.as_deref());
+        let mut seen = std::collections::HashSet::new();
+        files.retain(|name| seen.insert(*name));
         files
     }
 
@@ -120,6 +127,7 @@ impl FormatOne {
             weights: WEIGHTS_FILE.to_string(),
             card: None,
             retrieval: None,
+            manifest: Vec::new(),
         };
         (config, Some(card))
     }

@@ -13,6 +13,7 @@
 
 pub mod card;
 mod config;
+pub mod manifest;
 
 use std::path::Path;
 
@@ -57,6 +58,8 @@ pub enum CheckpointError {
     },
     #[error("{0}: named in {CONFIG_FILE} but missing")]
     MissingFile(String),
+    #[error("{file}: corrupt or truncated ({why})")]
+    Corrupt { file: String, why: String },
     #[error(
         "checkpoint format version {found} is not supported (this build reads versions 1 and {FORMAT_VERSION})"
     )]
@@ -137,10 +140,32 @@ impl CheckpointFiles {
         Ok(self)
     }
 
-    /// Writes every file into `dir` (created if needed).
+    /// These files with `config.json`'s manifest stating every other file's size and hash.
+    pub fn with_manifest(mut self) -> Result<Self, CheckpointError> {
+        let mut config = self.config()?;
+        config.manifest = config
+            .files()
+            .into_iter()
+            .map(|name| Ok(manifest::FileEntry::of(name, self.get(name)?)))
+            .collect::<Result<_, CheckpointError>>()?;
+        let json = serde_json::to_vec_pretty(&config).expect("a config always serializes");
+        self.set(CONFIG_FILE, json);
+        Ok(self)
+    }
+
+    /// Checks every file the manifest lists against its size and hash (none without a manifest).
+    pub fn check_manifest(&self, config: &CheckpointConfig) -> Result<(), CheckpointError> {
+        for entry in &config.manifest {
+            entry.check(self.get(&entry.file)?)?;
+        }
+        Ok(())
+    }
+
+    /// Writes every file into `dir` (created if needed), `config.json` with its manifest.
     pub fn save(&self, dir: &Path) -> Result<(), CheckpointError> {
         std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
-        for (name, contents) in &self.files {
+        let files = self.clone().with_manifest()?;
+        for (name, contents) in &files.files {
             let path = dir.join(name);
             std::fs::write(&path, contents).map_err(|e| io_error(&path, e))?;
         }
@@ -194,6 +219,7 @@ impl Checkpoint {
             weights: WEIGHTS_FILE.to_string(),
             card: Some(CARD_FILE.to_string()),
             retrieval: None,
+            manifest: Vec::new(),
         };
         check_vocab_sizes(&config.model, source, target)?;
         let weights = model.valid();
@@ -237,6 +263,7 @@ impl Checkpoint {
                 expected,
             });
         }
+        files.check_manifest(&config)?;
         let card = match (&config.card, legacy_card) {
             (Some(name), _) => Card::from_json(files.get(name)?, name)?,
             (None, Some(card)) => card,
