@@ -233,9 +233,15 @@ fn a_saved_checkpoint_states_its_files_and_refuses_an_altered_one() {
     let config = tiny_config(kind);
     let model = seeded(&config, 7, &device);
     let (source, target) = toy_tokenizers();
-    let files =
-        Checkpoint::to_files(&model, &config, &source, &target, Precision::F16, &toy_card(kind))
-            .unwrap();
+    let files = Checkpoint::to_files(
+        &model,
+        &config,
+        &source,
+        &target,
+        Precision::F16,
+        &toy_card(kind),
+    )
+    .unwrap();
     let dir = temp_dir("manifest");
     files.save(&dir).unwrap();
     let saved = model::checkpoint::CheckpointFiles::read(&dir).unwrap();
@@ -248,7 +254,10 @@ fn a_saved_checkpoint_states_its_files_and_refuses_an_altered_one() {
     assert!(Checkpoint::from_files(&saved, Some(kind), &device).is_ok());
     // One flipped byte in the weights, or a truncated vocabulary: refused, naming the file.
     for (file, alter) in [
-        ("model.bpk", (|b: &mut Vec<u8>| b[40] ^= 1) as fn(&mut Vec<u8>)),
+        (
+            "model.bpk",
+            (|b: &mut Vec<u8>| b[40] ^= 1) as fn(&mut Vec<u8>),
+        ),
         ("tgt_vocab.json", |b: &mut Vec<u8>| b.truncate(b.len() - 1)),
     ] {
         let mut altered = saved.clone();

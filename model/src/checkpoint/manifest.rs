@@ -78,7 +78,10 @@ mod tests {
         );
         assert!(entry.check(b"weights").is_ok());
         let short = entry.check(b"weight").unwrap_err().to_string();
-        assert!(short.contains("model.bpk") && short.contains("6 bytes"), "{short}");
+        assert!(
+            short.contains("model.bpk") && short.contains("6 bytes"),
+            "{short}"
+        );
         let altered = entry.check(b"Weights").unwrap_err().to_string();
         assert!(altered.contains("SHA-256"), "{altered}");
         assert_eq!(total_bytes(&[entry.clone(), entry]), 14);
