@@ -6,27 +6,11 @@ mod common;
 
 use burn::prelude::*;
 use common::*;
-use model::checkpoint::{Checkpoint, Precision};
+use model::checkpoint::Checkpoint;
 use model::decode::{ALTERNATIVES, DecodeConfig};
 use model::generate::{Generation, generate};
 use model::models::ModelKind;
 use model::vocab::PAD;
-
-fn checkpoint(kind: ModelKind, seed: u64, device: &Device) -> Checkpoint {
-    let config = tiny_config(kind);
-    let model = seeded(&config, seed, device);
-    let (source, target) = toy_tokenizers();
-    let files = Checkpoint::to_files(
-        &model,
-        &config,
-        &source,
-        &target,
-        Precision::F32,
-        &toy_card(kind),
-    )
-    .unwrap();
-    Checkpoint::from_files(&files, Some(kind), device).unwrap()
-}
 
 /// A long greedy output: the `<eos>` penalty keeps the untrained model going to the limit.
 fn config() -> DecodeConfig {
@@ -43,7 +27,7 @@ fn decode(checkpoint: &Checkpoint, config: &DecodeConfig, device: &Device) -> Ge
 fn each_step_lists_the_most_probable_allowed_tokens_and_the_chosen_one_first() {
     let device = Device::flex();
     for kind in [ModelKind::Attention, ModelKind::Transformer] {
-        let checkpoint = checkpoint(kind, 5, &device);
+        let checkpoint = tiny_checkpoint(kind, 5, &device);
         let generation = decode(&checkpoint, &config(), &device);
         let steps = generation
             .alternatives
@@ -73,7 +57,7 @@ fn each_step_lists_the_most_probable_allowed_tokens_and_the_chosen_one_first() {
 #[test]
 fn forcing_another_choice_keeps_the_prefix_and_decodes_on_from_it() {
     let device = Device::flex();
-    let checkpoint = checkpoint(ModelKind::Attention, 5, &device);
+    let checkpoint = tiny_checkpoint(ModelKind::Attention, 5, &device);
     let first = decode(&checkpoint, &config(), &device);
     let steps = first.alternatives.as_ref().unwrap();
     // The second choice at the first step that has one.
@@ -96,7 +80,7 @@ fn forcing_another_choice_keeps_the_prefix_and_decodes_on_from_it() {
 #[test]
 fn a_forced_token_the_search_refuses_is_the_model_s_choice_instead() {
     let device = Device::flex();
-    let checkpoint = checkpoint(ModelKind::Attention, 5, &device);
+    let checkpoint = tiny_checkpoint(ModelKind::Attention, 5, &device);
     let first = decode(&checkpoint, &config(), &device);
     // `<pad>` is never emitted, and an id past the vocabulary does not exist.
     for refused in [PAD, 10_000] {

@@ -5,32 +5,15 @@ mod common;
 
 use burn::prelude::*;
 use common::*;
-use model::checkpoint::{Checkpoint, Precision};
 use model::decode::DecodeConfig;
 use model::generate::generate;
 use model::heads::{HeadView, attention_heads};
 use model::models::ModelKind;
 
-fn checkpoint(kind: ModelKind, seed: u64, device: &Device) -> Checkpoint {
-    let config = tiny_config(kind);
-    let model = seeded(&config, seed, device);
-    let (source, target) = toy_tokenizers();
-    let files = Checkpoint::to_files(
-        &model,
-        &config,
-        &source,
-        &target,
-        Precision::F32,
-        &toy_card(kind),
-    )
-    .unwrap();
-    Checkpoint::from_files(&files, Some(kind), device).unwrap()
-}
-
 #[test]
 fn the_transformer_s_heads_give_back_the_attention_of_decoding() {
     let device = Device::flex();
-    let checkpoint = checkpoint(ModelKind::Transformer, 3, &device);
+    let checkpoint = tiny_checkpoint(ModelKind::Transformer, 3, &device);
     let mut rows_seen = 0;
     // A large <eos> penalty makes the untrained model run to the length limit (unfinished outputs).
     for (description, eos_penalty) in [
@@ -67,7 +50,7 @@ fn the_transformer_s_heads_give_back_the_attention_of_decoding() {
 #[test]
 fn models_with_one_attention_have_no_heads() {
     let device = Device::flex();
-    let checkpoint = checkpoint(ModelKind::Attention, 3, &device);
+    let checkpoint = tiny_checkpoint(ModelKind::Attention, 3, &device);
     let generation = &generate(&checkpoint, &["w4 w5"], &DecodeConfig::new(), &device).unwrap()[0];
     assert!(attention_heads(&checkpoint, generation, &device).is_none());
 }

@@ -168,3 +168,26 @@ pub fn exact_share(model: &AnyModel, test: &[Example], max_len: usize) -> f64 {
         .count();
     correct as f64 / test.len() as f64
 }
+
+/// A checkpoint (f32, in memory) of `kind`'s tiny model with weights from `seed`, over the toy
+/// word tokenizers.
+pub fn tiny_checkpoint(
+    kind: ModelKind,
+    seed: u64,
+    device: &Device,
+) -> model::checkpoint::Checkpoint {
+    use model::checkpoint::{Checkpoint, Precision};
+    let config = tiny_config(kind);
+    let model = seeded(&config, seed, device);
+    let (source, target) = toy_tokenizers();
+    let files = Checkpoint::to_files(
+        &model,
+        &config,
+        &source,
+        &target,
+        Precision::F32,
+        &toy_card(kind),
+    )
+    .unwrap();
+    Checkpoint::from_files(&files, Some(kind), device).unwrap()
+}
