@@ -10,6 +10,8 @@
 
 use std::ops::Range;
 
+use serde::{Deserialize, Serialize};
+
 use crate::generate::Generation;
 use crate::tokenizer::{Tokenizer, detokenize_spans};
 use crate::vocab::{SOS, SPECIALS};
@@ -50,7 +52,7 @@ pub fn neighbour_columns(generation: &Generation, n: usize) -> Range<usize> {
 }
 
 /// Which source a copied token came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Origin {
     Description,
     Neighbour,
@@ -71,7 +73,7 @@ impl Origin {
 }
 
 /// Code with each of its tokens located and marked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CodeView {
     pub code: String,
     /// Its tokens in order (layout markers left out).
@@ -79,7 +81,7 @@ pub struct CodeView {
 }
 
 /// One token of a [`CodeView`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ViewToken {
     /// Its bytes in [`CodeView::code`].
     pub range: Range<usize>,

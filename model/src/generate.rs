@@ -7,6 +7,7 @@
 
 use burn::prelude::*;
 use futures_lite::future::block_on;
+use serde::{Deserialize, Serialize};
 
 use crate::batch::Batch;
 use crate::checkpoint::Checkpoint;
@@ -59,7 +60,7 @@ pub struct Generation {
 }
 
 /// A token the model could have written at one step.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alternative {
     pub id: usize,
     /// Its label, as [`Generation::pieces`] spells tokens.

@@ -8,6 +8,7 @@
 //! decoder reads the same prefix at every position as it did while decoding, so the weights are the same.
 
 use burn::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::batch::Batch;
 use crate::checkpoint::Checkpoint;
@@ -16,7 +17,7 @@ use crate::generate::Generation;
 use crate::models::Seq2Seq;
 
 /// Which attention the heatmap shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HeadView {
     /// The mean over the heads of one layer (0-based); of the last layer, what decoding reports.
     Mean { layer: usize },
@@ -35,7 +36,7 @@ impl HeadView {
 }
 
 /// The cross-attention of every layer and head over one generation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttentionHeads {
     pub layers: usize,
     pub heads: usize,
