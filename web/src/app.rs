@@ -4,6 +4,7 @@
 //! `App` holds the state that several parts share (the form's fields, seeded from the URL, and the
 //! generation) and lays the parts out; each part lives in its own module below.
 
+mod cache_control;
 mod comparison;
 mod controls;
 mod examples;
@@ -20,8 +21,10 @@ use leptos::prelude::*;
 use model::tokenizer::docstring_tokens;
 
 use crate::generation::{self, Output};
+use crate::protocol::Job;
 use crate::query::{self, BackendChoice, Query};
 use crate::site::SiteModel;
+use cache_control::CacheControl;
 use comparison::{CompareAll, Comparison};
 use examples::Examples;
 use form::DescriptionForm;
@@ -51,6 +54,17 @@ impl Request {
         self.replace_unk && self.model.replaces_unk()
     }
 
+    /// What the worker runs.
+    fn job(&self) -> Job {
+        Job {
+            model: self.model,
+            description: self.description.clone(),
+            beam: self.beam,
+            replace_unk: self.replaces_unk(),
+            forced: self.forced.clone(),
+        }
+    }
+
     /// The request as the page's URL records it.
     fn query(&self) -> Query {
         Query {
@@ -76,44 +90,30 @@ pub fn App() -> impl IntoView {
 
     // The running generation's code so far, and the Stop button's request.
     let live = generation::Live::new();
-    // The futures hold wasm-only values (JS promises, the device), so the action runs on this thread.
+    // The futures hold wasm-only values (JS promises, channels), so the actions run on this thread.
     let generate: Generate = Action::new_local(move |request: &Request| {
-        let replace_unk = request.replaces_unk();
-        let Request {
-            description,
-            model,
-            beam,
-            choice,
-            forced,
-            ..
-        } = request.clone();
-        generation::run(model, description, beam, replace_unk, choice, forced, live)
+        generation::run(request.job(), request.choice, live)
     });
     // Which model the comparison is at, for its progress line.
     let comparing = RwSignal::new(0usize);
     let compare: CompareAll = Action::new_local(move |request: &Request| {
-        let request = request.clone();
-        comparison::run_all(
-            request.description,
-            request.beam,
-            request.replace_unk,
-            request.choice,
-            comparing,
-            live,
-        )
+        // The box as ticked: the comparison applies it to each model it works for.
+        let job = Job {
+            replace_unk: request.replace_unk,
+            ..request.job()
+        };
+        comparison::run_all(job, request.choice, comparing, live)
     });
     let generating: Signal<bool> = generate.pending().into();
-    let comparing_now = compare.pending();
-    // One model run at a time: Generate and Compare wait for each other.
+    let comparing_now: Signal<bool> = compare.pending().into();
     let busy = Signal::derive(move || generating.get() || comparing_now.get());
     // The last Generate's request, which the steps view decodes again with other first tokens.
     let last_request = StoredValue::new(None::<Request>);
 
-    // A click while a generation runs, or with nothing to generate from, does nothing. The URL follows
-    // each generation, so that it can be shared or reloaded.
+    // What the form asks for; nothing while there is nothing to generate from.
     let form_request = move || {
         let description = description.get_untracked();
-        if busy.get_untracked() || docstring_tokens(&description).is_empty() {
+        if docstring_tokens(&description).is_empty() {
             return None;
         }
         Some(Request {
@@ -125,18 +125,29 @@ pub fn App() -> impl IntoView {
             forced: Vec::new(),
         })
     };
-    let run = move || {
-        let Some(request) = form_request() else {
+    // A new generation stops the running one (which still answers, and is replaced); one model
+    // runs at a time, so the worker starts the new one when the old has stopped. During a
+    // comparison Generate waits. The URL follows each generation, so that it can be shared.
+    let start_generation = move |request: Request| {
+        if comparing_now.get_untracked() {
             return;
-        };
+        }
+        if generating.get_untracked() {
+            live.request_stop();
+        }
         query::replace_location(&request.query());
         last_request.set_value(Some(request.clone()));
         live.reset();
         generate.dispatch_local(request);
     };
+    let run = move || {
+        if let Some(request) = form_request() {
+            start_generation(request);
+        }
+    };
     let on_generate = Callback::new(move |()| run());
     let on_compare = Callback::new(move |()| {
-        if let Some(request) = form_request() {
+        if let Some(request) = form_request().filter(|_| !busy.get_untracked()) {
             live.reset();
             compare.dispatch_local(request);
         }
@@ -144,9 +155,8 @@ pub fn App() -> impl IntoView {
     // Choosing another token in the steps view decodes the shown result's request again, from the
     // tokens up to that choice.
     let on_force = Callback::new(move |forced: Vec<usize>| {
-        if let Some(last) = last_request.get_value().filter(|_| !busy.get_untracked()) {
-            live.reset();
-            generate.dispatch_local(Request { forced, ..last });
+        if let Some(last) = last_request.get_value() {
+            start_generation(Request { forced, ..last });
         }
     });
     if start.description.is_some() {
@@ -168,12 +178,14 @@ pub fn App() -> impl IntoView {
                 choice=choice
                 replace_unk=replace_unk
                 busy=busy
+                comparing=comparing_now
                 generations=generate.version()
                 on_generate=on_generate
                 on_compare=on_compare
             />
             <Examples description=description busy=busy on_generate=on_generate />
             <Outcome generate=generate busy=generating live=live on_force=on_force />
+            <CacheControl busy=busy />
             <Comparison compare=compare at=comparing live=live />
         </main>
     }

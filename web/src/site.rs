@@ -7,9 +7,10 @@
 use std::fmt;
 
 use model::models::ModelKind;
+use serde::{Deserialize, Serialize};
 
 /// One of the site's checkpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SiteModel {
     Rnn,
     Lstm,
@@ -43,6 +44,11 @@ impl SiteModel {
             Self::Retrieval => "retrieval",
             Self::Transformer => "transformer",
         }
+    }
+
+    /// Its folder on the site, relative to the page (and to the worker, which lives beside it).
+    pub fn folder(self) -> String {
+        format!("checkpoints/{}/", self.name())
     }
 
     /// The model kind its `config.json` must declare: loading checks it, so that a checkpoint copied

@@ -7,18 +7,18 @@ use leptos::prelude::*;
 use super::outcome::StopButton;
 use crate::generation::{self, Live, Output};
 use crate::highlight::highlight_copied;
+use crate::protocol::Job;
 use crate::query::BackendChoice;
 use crate::site::SiteModel;
 
 /// A comparison as Leptos runs it; its value is each model's result, in the picker's order.
 pub type CompareAll = Action<super::Request, Vec<(SiteModel, Result<Output, String>)>>;
 
-/// Runs every model on `description` (greedy or beam `beam`, `<unk>` replaced where the model can),
-/// counting in `at` which one is running; Stop (`live`) ends the running one and skips the rest.
+/// Runs every model on `job`'s description (greedy or beam, `<unk>` replaced where the model can
+/// and the box is ticked), counting in `at` which one is running; Stop (`live`) ends the running one
+/// and skips the rest.
 pub async fn run_all(
-    description: String,
-    beam: usize,
-    replace_unk: bool,
+    job: Job,
     choice: BackendChoice,
     at: RwSignal<usize>,
     live: Live,
@@ -33,18 +33,12 @@ pub async fn run_all(
             continue;
         }
         at.set(i);
-        let replace_unk = replace_unk && model.replaces_unk();
-        let result = generation::run(
+        let job = Job {
             model,
-            description.clone(),
-            beam,
-            replace_unk,
-            choice,
-            Vec::new(),
-            live,
-        )
-        .await;
-        results.push((model, result));
+            replace_unk: job.replace_unk && model.replaces_unk(),
+            ..job.clone()
+        };
+        results.push((model, generation::run(job, choice, live).await));
     }
     results
 }

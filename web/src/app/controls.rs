@@ -7,8 +7,9 @@ use crate::query::{BackendChoice, MAX_BEAM, parse_beam};
 use crate::site::SiteModel;
 
 /// Invalid entries (an unknown model or backend, a beam width out of range) leave the field's signal
-/// as it was. Generate is disabled while a generation runs or while the description is `empty`;
-/// `hint` is its tooltip.
+/// as it was. Generate is disabled while a comparison runs or while the description is `empty`
+/// (during a generation it starts over); Compare all models while anything runs. `hint` is
+/// Generate's tooltip.
 #[component]
 pub fn Controls(
     model: RwSignal<SiteModel>,
@@ -16,6 +17,7 @@ pub fn Controls(
     choice: RwSignal<BackendChoice>,
     replace_unk: RwSignal<bool>,
     busy: Signal<bool>,
+    comparing: Signal<bool>,
     empty: Signal<bool>,
     hint: Signal<String>,
     /// Runs every model on the description.
@@ -89,10 +91,10 @@ pub fn Controls(
             <button
                 type="submit"
                 data-testid="generate"
-                disabled=move || empty.get() || busy.get()
+                disabled=move || empty.get() || comparing.get()
                 title=hint
             >
-                {move || if busy.get() { "Generating…" } else { "Generate" }}
+                "Generate"
             </button>
             <button
                 type="button"

@@ -10,8 +10,9 @@ use super::model_about::ModelAbout;
 use crate::query::BackendChoice;
 use crate::site::SiteModel;
 
-/// Submitting (the Generate button) calls `on_generate`; Compare all models calls `on_compare`. `generations` counts finished generations,
-/// after which the WebGPU status is read again (a generation can find WebGPU broken).
+/// Submitting (the Generate button) calls `on_generate`; Compare all models calls `on_compare`.
+/// `generations` counts finished generations, after which the WebGPU status is read again (a
+/// generation can find WebGPU broken).
 #[component]
 pub fn DescriptionForm(
     description: RwSignal<String>,
@@ -20,6 +21,8 @@ pub fn DescriptionForm(
     choice: RwSignal<BackendChoice>,
     replace_unk: RwSignal<bool>,
     busy: Signal<bool>,
+    /// A comparison runs (Generate waits for it; a generation it restarts).
+    comparing: Signal<bool>,
     #[prop(into)] generations: Signal<usize>,
     on_generate: Callback<()>,
     on_compare: Callback<()>,
@@ -56,13 +59,14 @@ pub fn DescriptionForm(
                 choice=choice
                 replace_unk=replace_unk
                 busy=busy
+                comparing=comparing
                 empty=empty
                 hint=hint
                 on_compare=on_compare
             />
             <p class="hint" data-testid="hint">{hint}</p>
             <ModelAbout model=model />
-            <GpuStatus generations=generations />
+            <GpuStatus choice=choice generations=generations />
         </form>
     }
 }

@@ -13,6 +13,7 @@ use super::steps::Steps;
 use crate::generation::Output;
 use crate::heatmap::HeadsHeatmap;
 use crate::highlight::highlight_copied;
+use crate::protocol::Weights;
 
 #[component]
 pub fn Generated(
@@ -21,6 +22,28 @@ pub fn Generated(
     on_force: Callback<Vec<usize>>,
 ) -> impl IntoView {
     let t = output.timing;
+    let (weights_source, downloaded, cached) = match &output.weights {
+        Weights::InMemory => ("memory", 0, 0),
+        Weights::Loaded {
+            downloaded, cached, ..
+        } => (
+            if *downloaded > 0 { "network" } else { "cache" },
+            *downloaded,
+            *cached,
+        ),
+    };
+    let not_cached = match &output.weights {
+        Weights::Loaded {
+            downloaded,
+            not_cached: Some(why),
+            ..
+        } if *downloaded > 0 => Some(view! {
+            <p class="notice" data-testid="not-cached">
+                {format!("The weights are kept in memory only: {why}.")}
+            </p>
+        }),
+        _ => None,
+    };
     let spans = highlight_copied(&output.code, output.copied.as_ref())
         .into_iter()
         .map(|(kind, text, origin)| {
@@ -126,6 +149,7 @@ pub fn Generated(
         <section class="result">
             {truncated}
             {backend_notice}
+            {not_cached}
             {forced_notice}
             <div class="outputs">
                 <pre class="code"><code data-testid="generated-code">{spans}</code></pre>
@@ -144,12 +168,16 @@ pub fn Generated(
                 data-steps=t.steps.to_string()
                 data-ms-per-token=format!("{:.3}", t.ms_per_token())
                 data-since-page-load-ms=format!("{:.2}", t.since_page_load_ms)
+                data-weights=weights_source
+                data-downloaded-bytes=downloaded.to_string()
+                data-cached-bytes=cached.to_string()
             >
                 {format!(
-                    "{} · {:.0} ms (weights {:.0} ms, decoding {:.0} ms for {} tokens, {:.2} ms/token) · backend: {backend}",
+                    "{} · {:.0} ms (weights {:.0} ms: {}, decoding {:.0} ms for {} tokens, {:.2} ms/token) · backend: {backend}",
                     output.model.label(),
                     t.total_ms,
                     t.load_ms,
+                    output.weights.text(),
                     t.decode_ms,
                     t.steps,
                     t.ms_per_token(),

@@ -1,5 +1,5 @@
-//! What the page shows under the form for the generation: nothing yet, "Generating…" with the code so
-//! far and a Stop button, the error, or the result. The action keeps its last result while the next generation runs, so a pending run wins over
+//! What the page shows under the form for the generation: nothing yet, "Generating…" with the
+//! weights' download progress, the code so far and a Stop button, the error, or the result. The action keeps its last result while the next generation runs, so a pending run wins over
 //! it; `data-state` on the page (which the browser test waits on) follows the same reading.
 
 use leptos::prelude::*;
@@ -37,6 +37,7 @@ pub fn Outcome(
         if busy.get() {
             return view! {
                 <p class="status">"Generating… " <StopButton live=live /></p>
+                <DownloadProgress live=live />
                 <pre class="code partial">
                     <code data-testid="partial-code">{move || live.code.get()}</code>
                 </pre>
@@ -61,9 +62,33 @@ pub fn StopButton(live: Live) -> impl IntoView {
             type="button"
             data-testid="stop"
             disabled=move || live.stop.get()
-            on:click=move |_| live.stop.set(true)
+            on:click=move |_| live.request_stop()
         >
             "Stop"
         </button>
+    }
+}
+
+/// The weights' download while they load: bytes of the total the checkpoint's manifest states.
+#[component]
+fn DownloadProgress(live: Live) -> impl IntoView {
+    move || {
+        let progress = live.progress.get()?;
+        if progress.total == 0 || live.code.with(|c| !c.is_empty()) {
+            return None;
+        }
+        Some(view! {
+            <p class="status" data-testid="download">
+                <label>
+                    "Loading the weights: "
+                    <progress
+                        data-testid="download-progress"
+                        max=progress.total.to_string()
+                        value=progress.loaded.to_string()
+                    ></progress>
+                    {format!(" {}", progress.text())}
+                </label>
+            </p>
+        })
     }
 }

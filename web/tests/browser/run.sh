@@ -7,13 +7,13 @@
 #      dist/shipped/, and puts the tiny checkpoints in dist/checkpoints/ (attention, rnn; no lstm, to
 #      test the missing-weights message);
 #   4. serves dist/ with python's static file server;
-#   5. runs test.mjs in headless Chromium (playwright-core): the specs in specs/ (generate, steps, errors,
-#      hostile, shipped, examples, accessible, webgpu), one behaviour each, on the shared harness.mjs: exact code, heatmap,
+#   5. runs test.mjs in headless Chromium (playwright-core): the specs in specs/ (generate, download,
+#      worker, cache, steps, compare, stop, errors, hostile, shipped, examples, accessible, webgpu), one behaviour each, on the shared harness.mjs: exact code, heatmap,
 #      errors, timings, a screenshot ($OUT/screenshot.png); on the CPU (no WebGPU adapter), then on
 #      WebGPU in a second Chromium started with --enable-unsafe-webgpu (SwiftShader). REQUIRE_WEBGPU=1
 #      fails the test when WebGPU cannot start there; by default the test then checks the CPU fallback
 #      instead.
-# Installs what it needs when missing (trunk, Chromium, playwright-core), so it runs on a fresh machine.
+# Installs what it needs when missing (trunk, Chromium, playwright-core, binaryen), so it runs on a fresh machine.
 # $WEB_TEST_OUT overrides the output folder (default: target/web-test).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
@@ -45,6 +45,8 @@ if ! command -v chromium >/dev/null; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium chromium-driver
 fi
 (cd web/tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+# binaryen's wasm-opt for the site build (web/wasm-opt.sh, trunk's post-build hook).
+(cd web && npm ci --no-audit --no-fund --loglevel=error)
 
 step "tiny checkpoints"
 cargo build --release -p trainer

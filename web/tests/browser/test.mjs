@@ -7,7 +7,7 @@
 // `node test.mjs errors webgpu` runs only the named specs (still with run.sh's environment).
 import { finish, startBrowser } from './harness.mjs';
 
-const specs = ['generate', 'steps', 'compare', 'stop', 'errors', 'hostile', 'shipped', 'examples', 'accessible', 'webgpu'];
+const specs = ['generate', 'download', 'worker', 'cache', 'steps', 'compare', 'stop', 'errors', 'hostile', 'shipped', 'examples', 'accessible', 'webgpu'];
 const chosen = process.argv.slice(2).map((arg) => arg.replace(/^(.*\/)?([^/]+?)(\.mjs)?$/, '$2'));
 for (const name of chosen) {
   if (!specs.includes(name)) throw new Error(`unknown spec ${name} (the specs: ${specs.join(', ')})`);
