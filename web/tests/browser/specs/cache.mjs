@@ -1,10 +1,13 @@
 // Weights as people expect: a progress bar over all of a model's files (bytes of the total its
 // manifest states) while they download; the files kept in the browser's Cache API, so a second
 // visit makes no weight requests; "Clear cached models" empties it; and when the browser refuses to
-// store them (the quota), the weights stay in memory and the generation still works.
+// store them (the quota), the weights stay in memory and the generation still works. Last, every
+// shipped model's time to first result, cold and cached.
 import fs from 'node:fs';
 import path from 'node:path';
-import { check, code, description, dist, equal, expected, open, settled, timing } from '../harness.mjs';
+import {
+  check, code, description, dist, env, equal, expected, metrics, open, settled, timing,
+} from '../harness.mjs';
 
 // The bytes the tiny RNN checkpoint's manifest states, and its files' names.
 const manifest = JSON.parse(fs.readFileSync(path.join(dist, 'checkpoints', 'rnn', 'config.json'), 'utf8')).manifest;
@@ -14,7 +17,7 @@ const total = manifest.reduce((sum, f) => sum + f.bytes, 0);
 const weightRequests = (urls) => urls.filter((u) => /\/checkpoints\/rnn\//.test(u) && !/\/(config|card)\.json$/.test(u));
 
 // A page recording its own requests (the worker's included) from the start.
-async function visit(query) {
+async function visitPage(query) {
   const page = await open();
   const urls = [];
   page.on('request', (r) => urls.push(r.url()));
@@ -34,7 +37,7 @@ export default async function run() {
     const start = await open();
     await clearCache(start);
     await start.close();
-    const first = await visit(query);
+    const first = await visitPage(query);
     equal(await settled(first.page), 'done', 'state (first visit)');
     equal(await code(first.page), expected.rnn, 'code (first visit)');
     const t1 = await timing(first.page);
@@ -42,7 +45,7 @@ export default async function run() {
     if (!weightRequests(first.urls).length) throw new Error('the first visit requested no weights');
     await first.page.close();
 
-    const second = await visit(query);
+    const second = await visitPage(query);
     equal(await settled(second.page), 'done', 'state (second visit)');
     equal(await code(second.page), expected.rnn, 'code (second visit)');
     const t2 = await timing(second.page);
@@ -57,7 +60,7 @@ export default async function run() {
     equal(await page.textContent('[data-testid="cache-status"]'),
       'Cached models cleared: after a reload, each model downloads its weights again.', 'status');
     await page.close();
-    const next = await visit(query);
+    const next = await visitPage(query);
     equal(await settled(next.page), 'done', 'state');
     equal((await timing(next.page)).weights, 'network', 'weights after clearing');
     await next.page.close();
@@ -102,5 +105,36 @@ export default async function run() {
       await cdp.send('Storage.overrideQuotaForOrigin', { origin });
     }
     await page.close();
+  });
+
+  await firstResults();
+}
+
+// Time to first result for every shipped model: cold (nothing cached; the worker and the weights
+// download) and on a second visit (weights from the cache), since navigation start.
+export async function firstResults() {
+  await check('cache: every shipped model, cold and from the cache', async () => {
+    const card = (name) => JSON.parse(fs.readFileSync(path.join(env('SHIPPED_CHECKPOINTS'), name, 'card.json'), 'utf8'));
+    const clearing = await open('shipped/');
+    await clearCache(clearing);
+    await clearing.close();
+    metrics.first_result = {};
+    for (const name of ['rnn', 'lstm', 'attention', 'copy', 'retrieval', 'transformer']) {
+      const sample = card(name).samples[0];
+      const query = `shipped/?q=${encodeURIComponent(sample.description)}&model=${name}&backend=cpu`;
+      const result = {};
+      for (const visit of ['cold', 'cached']) {
+        const { page } = await visitPage(query);
+        equal(await settled(page), 'done', `${name} (${visit}): state`);
+        equal((await code(page)).trimEnd(), sample.code.trimEnd(), `${name} (${visit}): code`);
+        const t = await timing(page);
+        equal(t.weights, visit === 'cold' ? 'network' : 'cache', `${name} (${visit}): weights`);
+        result[visit] = { sinceNavigationMs: t.sincePageLoadMs, loadMs: t.loadMs, msPerToken: t.msPerToken };
+        await page.close();
+      }
+      metrics.first_result[name] = result;
+      console.log(`  ${name}: first result ${result.cold.sinceNavigationMs} ms cold, ` +
+        `${result.cached.sinceNavigationMs} ms cached; ${result.cached.msPerToken} ms/token`);
+    }
   });
 }
