@@ -55,26 +55,18 @@ pub fn state(backend: Backend) -> Option<Result<Option<String>, String>> {
 pub async fn ready(backend: Backend) -> Result<(), String> {
     let waiting = CLIENT.with(|c| {
         let mut client = c.borrow_mut();
-        let slot = match client.slots.remove(&backend) {
-            Some(Slot::Ready(worker, adapter)) => {
-                client.slots.insert(backend, Slot::Ready(worker, adapter));
-                return Ok(None);
-            }
-            Some(Slot::Unavailable(why)) => {
-                client.slots.insert(backend, Slot::Unavailable(why.clone()));
-                return Err(why);
-            }
-            Some(Slot::Starting(worker, waiters)) => Slot::Starting(worker, waiters),
-            None => Slot::Starting(spawn(backend)?, Vec::new()),
-        };
         let (tx, rx) = oneshot::channel();
-        let Slot::Starting(worker, mut waiters) = slot else {
-            unreachable!("matched above")
-        };
-        waiters.push(tx);
-        client
-            .slots
-            .insert(backend, Slot::Starting(worker, waiters));
+        match client.slots.get_mut(&backend) {
+            Some(Slot::Ready(..)) => return Ok(None),
+            Some(Slot::Unavailable(why)) => return Err(why.clone()),
+            Some(Slot::Starting(_, waiters)) => waiters.push(tx),
+            None => {
+                let worker = spawn(backend)?;
+                client
+                    .slots
+                    .insert(backend, Slot::Starting(worker, vec![tx]));
+            }
+        }
         Ok(Some(rx))
     })?;
     match waiting {
@@ -85,8 +77,8 @@ pub async fn ready(backend: Backend) -> Result<(), String> {
     }
 }
 
-/// The `backend` worker cannot be used (its device failed in a generation): ends it, and later
-/// calls say `why`.
+/// The `backend` worker cannot be used (its device failed in a generation): ends it (see
+/// [`settle`]).
 pub fn disable(backend: Backend, why: String) {
     settle(backend, Err(why), None);
 }
@@ -194,36 +186,35 @@ fn answer(id: u32, result: Result<Output, Failure>) {
     }
 }
 
-/// The `backend` worker's start ended: ready, or not (then it is ended, and every generation
-/// waiting on it fails).
+/// The `backend` worker's start ended, or it broke (a panic, a failed device): ready, or not. A
+/// worker that is not is ended and every generation waiting on it fails; a broken CPU worker is
+/// started afresh by the next generation, a WebGPU one stays off (the page uses the CPU).
 fn settle(backend: Backend, result: Result<(), String>, adapter: Option<String>) {
     let (waiters, orphans) = CLIENT.with(|c| {
         let mut client = c.borrow_mut();
         let (worker, waiters) = match client.slots.remove(&backend) {
-            Some(Slot::Starting(worker, waiters)) => (Some(worker), waiters),
-            Some(Slot::Ready(worker, _)) => (Some(worker), Vec::new()),
-            other => (None, other.map(|_| Vec::new()).unwrap_or_default()),
-        };
-        let slot = match (&result, worker) {
-            (Ok(()), Some(worker)) => Slot::Ready(worker, adapter),
-            (Err(why), worker) => {
-                if let Some(worker) = worker {
-                    worker.terminate();
-                }
-                Slot::Unavailable(why.clone())
+            Some(Slot::Starting(worker, waiters)) => (worker, waiters),
+            Some(Slot::Ready(worker, _)) => (worker, Vec::new()),
+            Some(unavailable @ Slot::Unavailable(_)) => {
+                client.slots.insert(backend, unavailable);
+                return (Vec::new(), Vec::new());
             }
-            (Ok(()), None) => return (waiters, Vec::new()),
+            None => return (Vec::new(), Vec::new()),
         };
-        client.slots.insert(backend, slot);
-        let orphans: Vec<u32> = match result {
-            Ok(()) => Vec::new(),
-            Err(_) => client
-                .pending
-                .iter()
-                .filter(|(_, p)| p.backend == backend)
-                .map(|(&id, _)| id)
-                .collect(),
+        let Err(why) = &result else {
+            client.slots.insert(backend, Slot::Ready(worker, adapter));
+            return (waiters, Vec::new());
         };
+        worker.terminate();
+        if backend == Backend::WebGpu {
+            client.slots.insert(backend, Slot::Unavailable(why.clone()));
+        }
+        let orphans: Vec<u32> = client
+            .pending
+            .iter()
+            .filter(|(_, p)| p.backend == backend)
+            .map(|(&id, _)| id)
+            .collect();
         (waiters, orphans)
     });
     for waiter in waiters {
