@@ -3,7 +3,9 @@ import { check, equal, open, settled } from '../harness.mjs';
 
 export default async function run() {
   await check('an example fills the box and generates', async () => {
-    const page = await open();
+    // The shipped site: the page opens on the best model, the Transformer.
+    const page = await open('shipped/');
+    equal(await page.inputValue('[data-testid="model"]'), 'transformer', 'the default model');
     await page.click('button.example >> nth=0');
     equal(await settled(page), 'done', 'state');
     const text = await page.inputValue('[data-testid="description"]');

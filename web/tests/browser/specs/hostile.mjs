@@ -41,15 +41,15 @@ export default async function run() {
   });
 
   await check('unknown and out-of-range URL values: a notice, and the defaults', async () => {
-    const page = await open('?q=Return%20the%20name.&model=gpt&beam=1000000000&backend=tpu');
+    const page = await open('shipped/?q=Return%20the%20name.&model=gpt&beam=1000000000&backend=tpu');
     equal(await settled(page), 'done', 'state');
     const notice = await page.textContent('[data-testid="url-notice"]');
     for (const part of ['model=gpt is not a model here', 'beam=1000000000: the beam width', 'backend=tpu']) {
       if (!notice.includes(part)) throw new Error(`notice lacks ${part}: ${notice}`);
     }
-    equal(await page.inputValue('[data-testid="model"]'), 'attention', 'model');
+    equal(await page.inputValue('[data-testid="model"]'), 'transformer', 'model (the default)');
     await page.close();
-    const zero = await open('?q=Return%20the%20name.&beam=0');
+    const zero = await open('shipped/?q=Return%20the%20name.&beam=0');
     equal(await settled(zero), 'done', 'state with beam=0');
     if (!(await zero.textContent('[data-testid="url-notice"]')).includes('beam=0')) throw new Error('no beam=0 notice');
     await zero.close();
@@ -66,7 +66,7 @@ export default async function run() {
   });
 
   await check('a 46 KB description in the URL: truncated, with a notice', async () => {
-    const page = await open(`?q=${encodeURIComponent('Return the name. '.repeat(2000))}`);
+    const page = await open(`shipped/?q=${encodeURIComponent('Return the name. '.repeat(2000))}`);
     equal(await settled(page), 'done', 'state');
     await page.waitForSelector('[data-testid="truncated-notice"]');
     await page.close();
