@@ -3,14 +3,15 @@
 
 use gloo_timers::future::TimeoutFuture;
 use model::burn::prelude::Device;
+use model::checkpoint::Checkpoint;
 use model::copied::{neighbour_view, output_view};
 use model::decode::{DecodeConfig, Flow};
-use model::generate::{GenerateAsyncError, generate_async};
-use model::heads::attention_heads_async;
+use model::generate::{GenerateAsyncError, Generation, generate_async};
+use model::heads::{AttentionHeads, attention_heads_async};
 
 use super::{post, stop_requested};
 use crate::fetch::now;
-use crate::protocol::{Backend, Failure, FromWorker, Job, Neighbour, Output, Timing};
+use crate::protocol::{Backend, Failure, FromWorker, Job, Neighbour, Output, Timing, Weights};
 use crate::worker::weights;
 
 /// Generation `id`: `job` on `backend`'s `device`.
@@ -55,7 +56,47 @@ pub async fn run(id: u32, job: Job, backend: Backend, device: &Device) -> Result
     let heads = attention_heads_async(&checkpoint, &generation, device)
         .await
         .map_err(|e| Failure::Device(e.to_string()))?;
-    let end = now();
+    let timing = Timing {
+        load_ms: decode_start - started,
+        decode_ms: now() - decode_start,
+        steps: generation.attention_rows().len(),
+        // The page's clock: it fills these in.
+        total_ms: 0.0,
+        since_page_load_ms: 0.0,
+    };
+    let view = Finished {
+        job,
+        backend,
+        weights,
+        timing,
+        stopped,
+    };
+    Ok(output(view, generation, heads, &checkpoint))
+}
+
+/// What the page is told besides the generation itself.
+struct Finished {
+    job: Job,
+    backend: Backend,
+    weights: Weights,
+    timing: Timing,
+    stopped: bool,
+}
+
+/// The page's view of a finished `generation`.
+fn output(
+    finished: Finished,
+    generation: Generation,
+    heads: Option<AttentionHeads>,
+    checkpoint: &Checkpoint,
+) -> Output {
+    let Finished {
+        job,
+        backend,
+        weights,
+        timing,
+        stopped,
+    } = finished;
     let rows = generation.attention_rows();
     let copied = generation
         .p_gen
@@ -71,22 +112,15 @@ pub async fn run(id: u32, job: Job, backend: Backend, device: &Device) -> Result
             view,
         }
     });
-    Ok(Output {
+    Output {
         model: job.model,
         backend,
         notice: None,
-        timing: Timing {
-            load_ms: decode_start - started,
-            decode_ms: end - decode_start,
-            steps: rows.len(),
-            // The page's clock: it fills these in.
-            total_ms: 0.0,
-            since_page_load_ms: 0.0,
-        },
+        timing,
         code: generation.code,
         copied,
-        src_tokens: generation.src_tokens,
         rows,
+        src_tokens: generation.src_tokens,
         attention: generation.attention,
         heads,
         p_gen: generation.p_gen,
@@ -100,7 +134,7 @@ pub async fn run(id: u32, job: Job, backend: Backend, device: &Device) -> Result
         confidence: generation.confidence,
         alternatives: generation.alternatives,
         weights,
-    })
+    }
 }
 
 /// How many of the `forced` ids the output starts with (the rules may have refused one).
