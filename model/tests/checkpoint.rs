@@ -169,17 +169,8 @@ fn wrong_kind_and_mismatched_vocabularies_are_clear_errors() {
     assert!(matches!(err, CheckpointError::Weights { .. }), "{err}");
 
     // Weights of another kind of model under this config.
-    let attention = seeded(&tiny_config(ModelKind::Attention), 33, &device);
     let mut bad = files.clone();
-    let attention_files = Checkpoint::to_files(
-        &attention,
-        &tiny_config(ModelKind::Attention),
-        &source,
-        &target,
-        Precision::F32,
-        &toy_card(ModelKind::Attention),
-    )
-    .unwrap();
+    let attention_files = tiny_files(ModelKind::Attention, 33, Precision::F32, &device);
     bad.set(
         "model.bpk",
         attention_files.get("model.bpk").unwrap().to_vec(),
@@ -230,18 +221,7 @@ fn a_retrieval_checkpoint_needs_its_pool() {
 fn a_saved_checkpoint_states_its_files_and_refuses_an_altered_one() {
     let device = Device::flex();
     let kind = ModelKind::Attention;
-    let config = tiny_config(kind);
-    let model = seeded(&config, 7, &device);
-    let (source, target) = toy_tokenizers();
-    let files = Checkpoint::to_files(
-        &model,
-        &config,
-        &source,
-        &target,
-        Precision::F16,
-        &toy_card(kind),
-    )
-    .unwrap();
+    let files = tiny_files(kind, 7, Precision::F16, &device);
     let dir = temp_dir("manifest");
     files.save(&dir).unwrap();
     let saved = model::checkpoint::CheckpointFiles::read(&dir).unwrap();

@@ -169,25 +169,35 @@ pub fn exact_share(model: &AnyModel, test: &[Example], max_len: usize) -> f64 {
     correct as f64 / test.len() as f64
 }
 
-/// A checkpoint (f32, in memory) of `kind`'s tiny model with weights from `seed`, over the toy
-/// word tokenizers.
+/// The files of a checkpoint of `kind`'s tiny model with weights from `seed`, over the toy word
+/// tokenizers, its weights at `precision`.
+pub fn tiny_files(
+    kind: ModelKind,
+    seed: u64,
+    precision: model::checkpoint::Precision,
+    device: &Device,
+) -> model::checkpoint::CheckpointFiles {
+    let config = tiny_config(kind);
+    let model = seeded(&config, seed, device);
+    let (source, target) = toy_tokenizers();
+    model::checkpoint::Checkpoint::to_files(
+        &model,
+        &config,
+        &source,
+        &target,
+        precision,
+        &toy_card(kind),
+    )
+    .unwrap()
+}
+
+/// A checkpoint (f32, in memory) of `kind`'s tiny model with weights from `seed`.
 pub fn tiny_checkpoint(
     kind: ModelKind,
     seed: u64,
     device: &Device,
 ) -> model::checkpoint::Checkpoint {
     use model::checkpoint::{Checkpoint, Precision};
-    let config = tiny_config(kind);
-    let model = seeded(&config, seed, device);
-    let (source, target) = toy_tokenizers();
-    let files = Checkpoint::to_files(
-        &model,
-        &config,
-        &source,
-        &target,
-        Precision::F32,
-        &toy_card(kind),
-    )
-    .unwrap();
+    let files = tiny_files(kind, seed, Precision::F32, device);
     Checkpoint::from_files(&files, Some(kind), device).unwrap()
 }
