@@ -1,5 +1,6 @@
 //! Whether this browser offers a WebGPU adapter, asked on the page itself (cheap: it loads nothing),
-//! so that the page loads the ~9x larger WebGPU build of its worker only when it can be used.
+//! so that the page loads the ~9x larger WebGPU build of its worker only when it can be used; the
+//! WebGPU worker asks the same before it sets its device up.
 
 use std::cell::RefCell;
 

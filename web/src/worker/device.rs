@@ -21,8 +21,9 @@ pub async fn start() -> Result<(Backend, Device, Option<String>), String> {
 async fn webgpu() -> Result<(Device, String), String> {
     use model::burn::prelude::Tensor;
     use model::burn::tensor::activation::softmax;
-    // The browser's own answer first: burn panics without an adapter, and a panic ends the worker.
-    let adapter = adapter().await?;
+    // The browser's own answer first (the page's probe, asked of the worker's `navigator`): burn
+    // panics without an adapter, and a panic ends the worker.
+    let adapter = crate::gpu_probe::probe().await?.description;
     let device = Device::wgpu_options()
         .init_async()
         .await
@@ -41,30 +42,4 @@ async fn webgpu() -> Result<(Device, String), String> {
 #[cfg(not(feature = "webgpu"))]
 async fn webgpu() -> Result<(Device, String), String> {
     Err("this build of the worker has no WebGPU support".into())
-}
-
-/// `navigator.gpu.requestAdapter()` in this worker, described by its `info`.
-#[cfg(feature = "webgpu")]
-async fn adapter() -> Result<String, String> {
-    use js_sys::{Function, Promise, Reflect};
-    use wasm_bindgen::{JsCast, JsValue};
-    let get = |object: &JsValue, key: &str| {
-        Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED)
-    };
-    let gpu = get(&get(&js_sys::global(), "navigator"), "gpu");
-    if gpu.is_undefined() {
-        return Err("this browser has no WebGPU in workers (navigator.gpu)".into());
-    }
-    let request: Function = get(&gpu, "requestAdapter")
-        .dyn_into()
-        .map_err(|_| "navigator.gpu.requestAdapter is missing")?;
-    let failed = |e: JsValue| format!("requestAdapter failed ({})", crate::fetch::js_message(&e));
-    let promise: Promise = request.call0(&gpu).map_err(failed)?.unchecked_into();
-    let adapter = wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .map_err(failed)?;
-    if adapter.is_null() || adapter.is_undefined() {
-        return Err("the browser offers no WebGPU adapter".into());
-    }
-    Ok(crate::gpu_probe::describe(&get(&adapter, "info")))
 }
