@@ -41,31 +41,60 @@ pub async fn load(
              copy a trained checkpoint folder to {dir} (see web/README.md)."
         )
     };
-    let (files, weights) = fetch_files(&dir, progress).await.map_err(missing)?;
+    let (files, fetched) = fetch_files(&dir, progress).await.map_err(missing)?;
+    // Loading checks every file against the manifest; only then are the downloaded ones cached.
     let checkpoint = Checkpoint::from_files(&files, Some(model.kind()), device)
         .map_err(|e| format!("The {model} checkpoint at {dir} is corrupt or incompatible: {e}"))?;
+    let weights = fetched.keep(&files).await;
     let checkpoint = Rc::new(checkpoint);
     LOADED.with(|l| l.borrow_mut().insert(model, checkpoint.clone()));
     Ok((checkpoint, weights))
 }
 
+/// Where a checkpoint's files came from, with the downloaded ones still to be cached.
+struct Fetched {
+    cache: WeightCache,
+    /// Each downloaded file the manifest states, with its URL.
+    downloads: Vec<(String, FileEntry)>,
+    downloaded: u64,
+    cached: u64,
+}
+
+impl Fetched {
+    /// Caches the downloaded `files` (checked by the loader) and says where they all came from.
+    async fn keep(mut self, files: &CheckpointFiles) -> Weights {
+        for (url, entry) in &self.downloads {
+            if let Ok(contents) = files.get(&entry.file) {
+                self.cache.put(url, entry, contents).await;
+            }
+        }
+        Weights::Loaded {
+            downloaded: self.downloaded,
+            cached: self.cached,
+            not_cached: self.cache.missing(),
+        }
+    }
+}
+
 /// `config.json` of the checkpoint in `dir`, then every file it names, each once (both sides of a
-/// subword checkpoint name the same `tokenizer.json`).
+/// subword checkpoint name the same `tokenizer.json`): from the cache when it holds that file,
+/// else from the site.
 async fn fetch_files(
     dir: &str,
     mut progress: impl FnMut(Progress),
-) -> Result<(CheckpointFiles, Weights), String> {
+) -> Result<(CheckpointFiles, Fetched), String> {
     let mut files = CheckpointFiles::default();
     files.set(
         CONFIG_FILE,
         fetch::bytes(&format!("{dir}{CONFIG_FILE}")).await?,
     );
     let config = files.config().map_err(|e| format!("{dir}{e}"))?;
-    let mut cache = WeightCache::open().await;
+    let cache = WeightCache::open().await;
     let mut done = Progress {
         loaded: 0,
         total: total_bytes(&config.manifest),
     };
+    let mut downloads = Vec::new();
     let (mut downloaded, mut cached) = (0, 0);
     for name in config.files() {
         if files.get(name).is_ok() {
@@ -82,7 +111,7 @@ async fn fetch_files(
                 None => {
                     let contents = download(&url, done, &mut progress).await?;
                     downloaded += contents.len() as u64;
-                    keep(&mut cache, &url, entry, &contents).await;
+                    downloads.push((url, entry.clone()));
                     contents
                 }
             },
@@ -97,12 +126,13 @@ async fn fetch_files(
         progress(done);
         files.set(name, contents);
     }
-    let weights = Weights::Loaded {
+    let fetched = Fetched {
+        cache,
+        downloads,
         downloaded,
         cached,
-        not_cached: cache.missing(),
     };
-    Ok((files, weights))
+    Ok((files, fetched))
 }
 
 /// One file from the site, reporting its bytes on top of the `done` ones.
@@ -120,12 +150,4 @@ async fn download(
     })
     .await
     .map_err(|e| format!("{url}: {e}"))
-}
-
-/// Caches a downloaded file, unless it is not the file the manifest states (then loading will say
-/// so by name, and nothing wrong is kept).
-async fn keep(cache: &mut WeightCache, url: &str, entry: &FileEntry, contents: &[u8]) {
-    if entry.check(contents).is_ok() {
-        cache.put(url, entry, contents).await;
-    }
 }
