@@ -204,6 +204,16 @@ pub enum Weights {
 }
 
 impl Weights {
+    /// For the page's `data-weights`: "memory", "network" (when anything was downloaded) or
+    /// "cache".
+    pub fn source(&self) -> &'static str {
+        match self {
+            Weights::InMemory => "memory",
+            Weights::Loaded { downloaded: 0, .. } => "cache",
+            Weights::Loaded { .. } => "network",
+        }
+    }
+
     /// For the timing line: "weights in memory", "11.4 MB downloaded", "11.4 MB from the cache".
     pub fn text(&self) -> String {
         match self {
@@ -371,12 +381,16 @@ mod tests {
     #[test]
     fn the_weights_line_says_where_they_came_from() {
         assert_eq!(Weights::InMemory.text(), "weights in memory");
+        assert_eq!(Weights::InMemory.source(), "memory");
         let loaded = |downloaded, cached| Weights::Loaded {
             downloaded,
             cached,
             not_cached: None,
         };
         assert_eq!(loaded(11_400_000, 0).text(), "11.4 MB downloaded");
+        assert_eq!(loaded(11_400_000, 0).source(), "network");
+        assert_eq!(loaded(0, 2_000_000).source(), "cache");
+        assert_eq!(loaded(1, 2_000_000).source(), "network");
         assert_eq!(loaded(0, 2_000_000).text(), "2.0 MB from the cache");
         assert_eq!(
             loaded(1_000_000, 2_000_000).text(),

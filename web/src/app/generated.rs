@@ -22,15 +22,11 @@ pub fn Generated(
     on_force: Callback<Vec<usize>>,
 ) -> impl IntoView {
     let t = output.timing;
-    let (weights_source, downloaded, cached) = match &output.weights {
-        Weights::InMemory => ("memory", 0, 0),
+    let (downloaded, cached) = match &output.weights {
+        Weights::InMemory => (0, 0),
         Weights::Loaded {
             downloaded, cached, ..
-        } => (
-            if *downloaded > 0 { "network" } else { "cache" },
-            *downloaded,
-            *cached,
-        ),
+        } => (*downloaded, *cached),
     };
     let not_cached = match &output.weights {
         Weights::Loaded {
@@ -168,7 +164,7 @@ pub fn Generated(
                 data-steps=t.steps.to_string()
                 data-ms-per-token=format!("{:.3}", t.ms_per_token())
                 data-since-page-load-ms=format!("{:.2}", t.since_page_load_ms)
-                data-weights=weights_source
+                data-weights=output.weights.source()
                 data-downloaded-bytes=downloaded.to_string()
                 data-cached-bytes=cached.to_string()
             >
