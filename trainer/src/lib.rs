@@ -12,6 +12,7 @@ pub mod eval;
 pub mod export;
 pub mod generate;
 pub mod kill_point;
+pub mod memory;
 pub mod metrics;
 pub mod plot;
 pub mod pool_args;

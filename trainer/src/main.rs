@@ -50,6 +50,9 @@ fn main() -> ExitCode {
     if std::env::var("SEQ2SEQ_FLUSH_DENORMALS").as_deref() != Ok("0") {
         model::cpu::flush_denormals();
     }
+    if std::env::var("SEQ2SEQ_KEEP_MEMORY").as_deref() != Ok("0") {
+        trainer::memory::keep_freed_memory();
+    }
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
