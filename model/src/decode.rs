@@ -462,16 +462,25 @@ pub async fn greedy_async<M: Seq2Seq>(
             let mut log_probs = read_floats_async(log_probs).await?; // [B, V]
             let mut chosen = Vec::with_capacity(batch_size);
             let mut best = Vec::with_capacity(batch_size);
-            let mut alternatives = Vec::with_capacity(batch_size);
+            let mut alternatives: Vec<Vec<(usize, f32)>> = Vec::with_capacity(batch_size);
+            let forced = config.forced.get(position).copied();
             for (b, row) in log_probs.chunks_mut(vocab_size).enumerate() {
                 // The rules may move a score from one id to another, so they act on the host.
-                if let Some(syntax) = syntax {
-                    syntax.mask(&syntax_states[b], row);
-                }
-                let (id, score) = forced_or_best(config.forced.get(position).copied(), row);
+                let top = match syntax {
+                    Some(syntax) if forced.is_none() => {
+                        syntax.most_probable_allowed(&syntax_states[b], row, ALTERNATIVES)
+                    }
+                    _ => {
+                        if let Some(syntax) = syntax {
+                            syntax.mask(&syntax_states[b], row);
+                        }
+                        most_probable(row, ALTERNATIVES)
+                    }
+                };
+                let (id, score) = forced_or_best(forced, row, &top);
                 chosen.push(id as i64);
                 best.push(score);
-                alternatives.push(most_probable(row, ALTERNATIVES));
+                alternatives.push(top.into_iter().map(|(id, x)| (id, x.exp())).collect());
             }
             tokens = Tensor::from_data(TensorData::new(chosen.clone(), [batch_size]), &device);
             (chosen, best, Some(alternatives))
@@ -521,16 +530,18 @@ pub async fn greedy_async<M: Seq2Seq>(
     Ok(hyps)
 }
 
-/// The forced id with its score if the rules allow it (its score is finite), else the best.
-fn forced_or_best(forced: Option<usize>, row: &[f32]) -> (usize, f32) {
+/// The forced id with its score if the rules allow it (`row` is masked then, and its score is
+/// finite), else the best of `top` (the row's most probable allowed ids), else the first id at minus
+/// infinity (as the device's argmax of a row with nothing allowed).
+fn forced_or_best(forced: Option<usize>, row: &[f32], top: &[(usize, f32)]) -> (usize, f32) {
     match forced {
         Some(id) if row.get(id).is_some_and(|x| x.is_finite()) => (id, row[id]),
-        _ => argmax(row),
+        _ => top.first().copied().unwrap_or((0, f32::NEG_INFINITY)),
     }
 }
 
-/// The `k` highest log-probabilities of `row` that are allowed (finite), as `(id, probability)`,
-/// most probable first (ties: the lower id first, as [`argmax`]).
+/// The `k` highest log-probabilities of `row` that are allowed (finite), as `(id, log-probability)`,
+/// most probable first (ties: the lower id first, as the device's argmax).
 fn most_probable(row: &[f32], k: usize) -> Vec<(usize, f32)> {
     if k == 0 {
         return Vec::new();
@@ -544,17 +555,7 @@ fn most_probable(row: &[f32], k: usize) -> Vec<(usize, f32)> {
         top.insert(at, (id, x));
         top.truncate(k);
     }
-    top.into_iter().map(|(id, x)| (id, x.exp())).collect()
-}
-
-/// The first highest score of `row` and its index (as the device's argmax picks ties).
-fn argmax(row: &[f32]) -> (usize, f32) {
-    row.iter()
-        .copied()
-        .enumerate()
-        .fold((0, f32::NEG_INFINITY), |best, (i, x)| {
-            if x > best.1 { (i, x) } else { best }
-        })
+    top
 }
 
 /// Beam search with `config.search.width()` hypotheses per input. Returns, per row of `src`, up to
@@ -600,7 +601,7 @@ pub async fn beam_search_async<M: Seq2Seq>(
         let step = model.decode_step(tokens, state);
         let vocab_size = step.logits.dims()[1];
         let log_probs = log_softmax(step.logits, 1) + banned.clone(); // [B*k, V] + [1, V]
-        let mut log_probs = read_floats_async(log_probs).await?; // [B*k, V]
+        let log_probs = read_floats_async(log_probs).await?; // [B*k, V]
         let attention = match step.attention {
             Some(a) => Some(read_floats_async(a).await?), // [B*k, S]
             None => None,
@@ -618,15 +619,21 @@ pub async fn beam_search_async<M: Seq2Seq>(
             let mut candidates: Vec<(f32, usize, usize)> =
                 Vec::with_capacity(beams.len() * vocab_size);
             for (j, (row, hyp, syntax_state)) in beams.iter().enumerate() {
-                let lp = &mut log_probs[row * vocab_size..(row + 1) * vocab_size];
-                if let Some(syntax) = syntax {
-                    syntax.mask(syntax_state, lp);
+                let lp = &log_probs[row * vocab_size..(row + 1) * vocab_size];
+                match syntax {
+                    // Only a row's k best allowed ids can be among the k best of all rows.
+                    Some(syntax) => candidates.extend(
+                        syntax
+                            .most_probable_allowed(syntax_state, lp, k)
+                            .into_iter()
+                            .map(|(v, p)| (hyp.log_prob + p, j, v)),
+                    ),
+                    None => candidates.extend(
+                        lp.iter()
+                            .enumerate()
+                            .map(|(v, &p)| (hyp.log_prob + p, j, v)),
+                    ),
                 }
-                candidates.extend(
-                    lp.iter()
-                        .enumerate()
-                        .map(|(v, &p)| (hyp.log_prob + p, j, v)),
-                );
             }
             let order = |x: &(f32, usize, usize), y: &(f32, usize, usize)| {
                 y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2))

@@ -353,3 +353,74 @@ fn generated_code_ends_its_block_after_return_and_names_each_parameter_once() {
     assert!(allows_after(&s, "def f ( x , y = x ,", "f"));
     assert!(!allows_after(&s, "x = 1", "("), "a number is not called");
 }
+
+/// What [`PythonSyntax::most_probable_allowed`] must equal: the masked row's `k` best finite scores
+/// (ties: the lower id first).
+fn masked_top(
+    s: &PythonSyntax,
+    state: &SyntaxState,
+    scores: &[f32],
+    k: usize,
+) -> Vec<(usize, f32)> {
+    let mut row = scores.to_vec();
+    s.mask(state, &mut row);
+    let mut finite: Vec<(usize, f32)> = row
+        .into_iter()
+        .enumerate()
+        .filter(|(_, x)| x.is_finite())
+        .collect();
+    finite.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    finite.truncate(k);
+    finite
+}
+
+#[test]
+fn the_most_probable_allowed_ids_are_those_of_the_masked_row() {
+    let s = syntax();
+    let mut rng = crate::rng::Rng::new(7);
+    let mut checked = 0;
+    for _ in 0..200 {
+        let mut state = SyntaxState::new();
+        for _ in 0..40 {
+            // Coarse scores make ties; some ids banned outright (minus infinity), as `<unk>` can be.
+            let scores: Vec<f32> = (0..s.vocab_size())
+                .map(|_| match rng.below(10) {
+                    0 => f32::NEG_INFINITY,
+                    _ => rng.below(8) as f32 - 8.0,
+                })
+                .collect();
+            for k in [1, 3, 5, 64] {
+                assert_eq!(
+                    s.most_probable_allowed(&state, &scores, k),
+                    masked_top(&s, &state, &scores, k),
+                    "k = {k}"
+                );
+            }
+            checked += 1;
+            let allowed: Vec<usize> = (0..s.vocab_size())
+                .filter(|&i| s.allows(&state, i))
+                .collect();
+            if allowed.is_empty() || allowed == [EOS] {
+                break;
+            }
+            let next = loop {
+                let i = allowed[rng.below(allowed.len())];
+                if i != EOS {
+                    break i;
+                }
+            };
+            s.advance(&mut state, next);
+        }
+    }
+    assert!(checked > 2000, "{checked} states");
+    // The one score the mask moves: a repeated line's `<newline>` goes to `<eos>`.
+    let line = words("x ( )");
+    let state = run(&s, &[&line[..], &[Piece::Newline], &line[..]].concat());
+    let mut scores = vec![-3.0f32; s.vocab_size()];
+    scores[id(&s, &Piece::Newline)] = -0.5;
+    assert_eq!(s.most_probable_allowed(&state, &scores, 1), [(EOS, -0.5)]);
+    assert_eq!(
+        s.most_probable_allowed(&state, &scores, 5),
+        masked_top(&s, &state, &scores, 5)
+    );
+}
