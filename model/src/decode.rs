@@ -466,16 +466,16 @@ pub async fn greedy_async<M: Seq2Seq>(
             let forced = config.forced.get(position).copied();
             for (b, row) in log_probs.chunks_mut(vocab_size).enumerate() {
                 // The rules may move a score from one id to another, so they act on the host.
-                let top = match syntax {
-                    Some(syntax) if forced.is_none() => {
+                let top = match (syntax, forced) {
+                    (Some(syntax), None) => {
                         syntax.most_probable_allowed(&syntax_states[b], row, ALTERNATIVES)
                     }
-                    _ => {
-                        if let Some(syntax) = syntax {
-                            syntax.mask(&syntax_states[b], row);
-                        }
+                    // A forced id is taken if the masked row leaves it a finite score.
+                    (Some(syntax), Some(_)) => {
+                        syntax.mask(&syntax_states[b], row);
                         most_probable(row, ALTERNATIVES)
                     }
+                    (None, _) => most_probable(row, ALTERNATIVES),
                 };
                 let (id, score) = forced_or_best(forced, row, &top);
                 chosen.push(id as i64);
@@ -616,8 +616,9 @@ pub async fn beam_search_async<M: Seq2Seq>(
         for b in 0..batch_size {
             let beams = std::mem::take(&mut live[b]);
             // (score, beam, token), best first; ties go to the lower beam and token, like argmax.
+            let per_beam = if syntax.is_some() { k } else { vocab_size };
             let mut candidates: Vec<(f32, usize, usize)> =
-                Vec::with_capacity(beams.len() * vocab_size);
+                Vec::with_capacity(beams.len() * per_beam);
             for (j, (row, hyp, syntax_state)) in beams.iter().enumerate() {
                 let lp = &log_probs[row * vocab_size..(row + 1) * vocab_size];
                 match syntax {

@@ -47,11 +47,13 @@ enum CorpusCommand {
 }
 
 fn main() -> ExitCode {
-    if std::env::var("SEQ2SEQ_FLUSH_DENORMALS").as_deref() != Ok("0") {
-        model::cpu::flush_denormals();
-    }
+    // Before the rayon pool starts (flush_denormals starts it): a thread takes its allocator arena
+    // at its first allocation.
     if std::env::var("SEQ2SEQ_KEEP_MEMORY").as_deref() != Ok("0") {
         trainer::memory::keep_freed_memory();
+    }
+    if std::env::var("SEQ2SEQ_FLUSH_DENORMALS").as_deref() != Ok("0") {
+        model::cpu::flush_denormals();
     }
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
