@@ -82,6 +82,15 @@ impl DataSpec {
         }
     }
 
+    /// The same file with another preset's sizes (and no training-size override).
+    pub fn with_preset(self, preset: Preset) -> Self {
+        Self {
+            preset,
+            train_size: None,
+            ..self
+        }
+    }
+
     /// Reads the file and draws the splits.
     pub fn load(&self) -> Result<Splits> {
         let path = self.path();

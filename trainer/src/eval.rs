@@ -13,6 +13,7 @@ use model::vocab::SOS;
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::bm25_answers;
+use crate::corpus::preset::Preset;
 use crate::corpus::{Pair, load_pairs, within_limits};
 use crate::data::DataSpec;
 use crate::device::{DEVICE_HELP, device};
@@ -33,8 +34,13 @@ pub struct EvalArgs {
     pub split: String,
     /// Evaluate on every pair of this CodeSearchNet-format file instead (within the length limits
     /// unless --all).
-    #[arg(long, value_name = "FILE", conflicts_with = "split")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["split", "preset"])]
     pub data: Option<PathBuf>,
+    /// Take the split from this preset of the checkpoint's data instead of the preset it was trained
+    /// on: a model trained on `full` scored on `reference`'s 1,000 test pairs, beside the models trained
+    /// there. Every preset draws from the same package-disjoint splits, so no test pair was trained on.
+    #[arg(long, value_name = "PRESET")]
+    pub preset: Option<Preset>,
     /// With --data: keep pairs beyond the limits too (descriptions are cut to 50 tokens).
     #[arg(long, requires = "data")]
     pub all: bool,
@@ -67,6 +73,7 @@ impl EvalArgs {
             checkpoint: checkpoint.to_path_buf(),
             split: "test".into(),
             data,
+            preset: None,
             all: false,
             search: SearchArgs::beam(beam),
             pool: PoolArgs::default(),
@@ -217,9 +224,12 @@ pub fn eval_pairs(args: &EvalArgs, checkpoint: &Checkpoint) -> Result<(String, V
             (file.display().to_string(), pairs)
         }
         None => {
-            let spec = DataSpec::from_card(&checkpoint.card.data).context(
+            let mut spec = DataSpec::from_card(&checkpoint.card.data).context(
                 "the checkpoint does not say which data it was trained on; pass --data FILE",
             )?;
+            if let Some(preset) = args.preset {
+                spec = spec.with_preset(preset);
+            }
             let splits = spec.load()?;
             let pairs = match args.split.as_str() {
                 "train" => splits.train,

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use trainer::corpus::filters::DropReason;
 use trainer::corpus::source::SkipReason;
 use trainer::corpus::{
-    BuildOptions, CorpusError, Omit, Partition, build_corpus, build_to_file, load_pairs,
-    within_limits,
+    BuildOptions, CorpusError, KeptSplits, Omit, Partition, build_corpus, build_to_file,
+    load_pairs, within_limits,
 };
 
 const FORCE: BuildOptions = BuildOptions {
@@ -20,6 +20,7 @@ const FORCE: BuildOptions = BuildOptions {
         code_tokens: false,
         docstring_tokens: false,
     },
+    kept_splits: KeptSplits(std::collections::BTreeMap::new()),
 };
 
 const CORE: &str = r#"
@@ -424,6 +425,64 @@ fn command_line_build_and_refusal() {
             .contains("already exists (pass --force to overwrite it)")
     );
     assert!(run(&["--force"]).status.success());
+}
+
+#[test]
+fn kept_splits_pin_packages_and_a_bad_file_names_its_line() {
+    let dir = TempDir::new("kept-splits");
+    let inputs = many_packages(&dir);
+    let out = dir.path().join("c.jsonl.gz");
+    let splits = dir.path().join("splits.txt");
+    let build = |kept: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_trainer"))
+            .args(["corpus", "build", "--force", "--input"])
+            .args(&inputs)
+            .arg("--out")
+            .arg(&out)
+            .arg("--keep-splits")
+            .arg(kept)
+            .arg("--write-splits")
+            .arg(&splits)
+            .output()
+            .unwrap()
+    };
+    // Pin every package to train but one, which goes to test: the pins win over the hash order.
+    let pins: String = (0..12)
+        .map(|p| format!("pkg{p} {}\n", if p == 3 { "test" } else { "train" }))
+        .collect();
+    let first = build(&dir.write("pins.txt", pins));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let split_of = |repo: &str| {
+        load_pairs(&out)
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.repo.starts_with(repo))
+            .map(|p| p.partition.unwrap())
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(split_of("pkg3=="), BTreeSet::from(["test".to_string()]));
+    assert_eq!(split_of("pkg4=="), BTreeSet::from(["train".to_string()]));
+    // The unpinned folder tops up valid, the one split the pins leave empty.
+    assert_eq!(split_of("folder"), BTreeSet::from(["valid".to_string()]));
+    // The written file pins all 13 and rebuilds the same corpus.
+    let written = std::fs::read_to_string(&splits).unwrap();
+    assert_eq!(written.lines().count(), 13, "{written}");
+    let bytes = std::fs::read(&out).unwrap();
+    let copy = dir.write("written.txt", written);
+    assert!(build(&copy).status.success());
+    assert_eq!(std::fs::read(&out).unwrap(), bytes);
+
+    let bad = build(&dir.write("bad.txt", "pkg1 train\npkg2 held-out\n"));
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("bad.txt:2: unknown partition `held-out`"),
+        "{stderr}"
+    );
 }
 
 #[test]

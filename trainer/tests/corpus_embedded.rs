@@ -1,10 +1,33 @@
 //! The shipped corpus: it loads, its splits are package-disjoint and large enough for the reference
-//! preset, and the preset draw is deterministic.
+//! preset, the preset draw is deterministic, and every package sits in the split `splits.txt` pins.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
+use trainer::corpus::metadata::normalize_name;
 use trainer::corpus::preset::{self, Preset};
-use trainer::corpus::{embedded_corpus_path, load_pairs, within_limits};
+use trainer::corpus::{KeptSplits, embedded_corpus_path, load_pairs, within_limits};
+
+#[test]
+fn every_package_sits_in_the_split_that_splits_txt_pins() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/splits.txt");
+    let kept = KeptSplits::read(&file).unwrap();
+    let pairs = load_pairs(embedded_corpus_path()).unwrap();
+    let mut seen = BTreeSet::new();
+    for pair in &pairs {
+        let name = normalize_name(pair.repo.split("==").next().unwrap());
+        let pinned = kept.0.get(&name).map(|p| p.as_str());
+        assert_eq!(pinned, pair.partition.as_deref(), "{}", pair.repo);
+        seen.insert(name);
+    }
+    // A package with no pair left (all filtered or duplicates) may be pinned without appearing.
+    assert!(
+        seen.len() + 5 >= kept.0.len(),
+        "{} of {}",
+        seen.len(),
+        kept.0.len()
+    );
+}
 
 #[test]
 fn embedded_corpus_gives_the_reference_preset() {
@@ -40,7 +63,10 @@ fn embedded_corpus_gives_the_reference_preset() {
     assert_eq!(again.test, splits.test);
 
     let full = preset::select(&pairs, Preset::Full).unwrap();
-    assert!(full.train.len() > 25_000 && full.valid.len() > 3_000 && full.test.len() > 3_000);
+    // Each held-out split holds at least 10% of the pairs within the limits.
+    let within = full.train.len() + full.valid.len() + full.test.len();
+    assert!(within > 30_000, "{within} pairs within the limits");
+    assert!(full.valid.len() * 10 >= within && full.test.len() * 10 >= within);
 }
 
 #[test]

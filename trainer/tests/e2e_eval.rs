@@ -5,7 +5,7 @@
 mod corpus_common;
 mod e2e_common;
 
-use e2e_common::{TempDir, ok, path, trained_run};
+use e2e_common::{TempDir, fails, ok, path, trained_run};
 
 #[test]
 fn eval_on_the_runs_test_split_prints_the_json_fields() {
@@ -32,6 +32,21 @@ fn eval_on_the_runs_test_split_prints_the_json_fields() {
     assert!(
         spread["mean_p_gen"].is_null(),
         "no copy, no p_gen: {spread}"
+    );
+}
+
+#[test]
+fn eval_with_another_preset_draws_that_presets_split() {
+    let tmp = TempDir::new("e2e-eval-preset");
+    let run = trained_run(&tmp);
+    let own = &["eval", "--checkpoint", path(&run.best), "--json"];
+    let same: serde_json::Value =
+        serde_json::from_str(&ok(&[own, &["--preset", "full"][..]].concat())).unwrap();
+    assert_eq!(same["n"], 8, "full is the run's own preset: {same}");
+    // The toy corpus is far smaller than the quick preset, so drawing it must fail, naming its size.
+    fails(
+        &[own, &["--preset", "quick"][..]].concat(),
+        "the train split has 48 pairs within the limits; the preset needs 2000",
     );
 }
 

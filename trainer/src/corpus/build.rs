@@ -11,7 +11,7 @@ use super::filters::{self, DropReason};
 use super::metadata::Metadata;
 use super::record::{CsnRecord, Omit, Partition, within_limits};
 use super::source::{self, PackageSource, SkipReason, SourceKind};
-use super::split::{self, SplitUnit};
+use super::split::{self, KeptSplits, SplitUnit};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -124,6 +124,15 @@ fn ordered_sources(inputs: &[PathBuf]) -> Result<Vec<PackageSource>, CorpusError
 
 /// Builds the corpus in memory.
 pub fn build_corpus(inputs: &[PathBuf], partition_seed: u64) -> Result<Corpus, CorpusError> {
+    build_corpus_keeping(inputs, partition_seed, &KeptSplits::default())
+}
+
+/// Builds the corpus in memory; the packages in `kept` keep the split it gives them.
+pub fn build_corpus_keeping(
+    inputs: &[PathBuf],
+    partition_seed: u64,
+    kept: &KeptSplits,
+) -> Result<Corpus, CorpusError> {
     let sources = ordered_sources(inputs)?;
     let mut summary = BuildSummary::default();
     let mut records = Vec::new();
@@ -189,6 +198,7 @@ pub fn build_corpus(inputs: &[PathBuf], partition_seed: u64) -> Result<Corpus, C
         .map(|p| SplitUnit {
             normalized_name: p.meta.normalized_name(),
             within_limits: p.within_limits,
+            kept: kept.0.get(&p.meta.normalized_name()).copied(),
         })
         .collect();
     for (report, partition) in summary
@@ -232,7 +242,7 @@ fn to_record(repo: &str, kind: SourceKind, c: Candidate) -> CsnRecord {
 }
 
 /// How `build_to_file` builds and writes.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     /// Overwrite an existing output.
     pub force: bool,
@@ -240,6 +250,8 @@ pub struct BuildOptions {
     pub partition_seed: u64,
     /// Fields left out of the written file.
     pub omit: Omit,
+    /// Packages that keep the split an earlier build gave them.
+    pub kept_splits: KeptSplits,
 }
 
 /// Builds the corpus and writes it to `out` (gzipped JSON Lines, atomically). Refuses an existing `out`
@@ -250,7 +262,7 @@ pub fn build_to_file(
     options: &BuildOptions,
 ) -> Result<Corpus, CorpusError> {
     super::output::check_overwrite(out, options.force)?;
-    let corpus = build_corpus(inputs, options.partition_seed)?;
+    let corpus = build_corpus_keeping(inputs, options.partition_seed, &options.kept_splits)?;
     let views: Vec<_> = corpus
         .records
         .iter()

@@ -24,12 +24,15 @@ pub mod split;
 pub mod stats;
 mod summary;
 
-pub use build::{BuildOptions, BuildSummary, Corpus, build_corpus, build_to_file};
+pub use build::{
+    BuildOptions, BuildSummary, Corpus, build_corpus, build_corpus_keeping, build_to_file,
+};
 pub use errors::{CorpusError, LoadError};
 pub use loader::{Pair, iter_pairs, load_pairs};
 pub use record::{
     CsnRecord, MAX_SRC_TOKENS, MAX_TGT_TOKENS, Omit, Partition, TokenLengths, within_limits,
 };
+pub use split::KeptSplits;
 
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -63,6 +66,14 @@ pub struct BuildArgs {
     /// Mixed into the hash that orders packages for the split (0: the default split).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub partition_seed: u64,
+    /// Packages listed in this file (`package partition` per line, e.g. trainer/corpus/splits.txt) keep
+    /// that split, so a checkpoint trained on an earlier build never meets its training packages in
+    /// the grown corpus' test split; only the other packages are assigned.
+    #[arg(long, value_name = "FILE")]
+    pub keep_splits: Option<PathBuf>,
+    /// Also write every package's split in the `--keep-splits` format, for the next build to keep.
+    #[arg(long, value_name = "FILE")]
+    pub write_splits: Option<PathBuf>,
     /// Leave fields out of the file to make it smaller (the loader recomputes tokens from the text).
     #[arg(long, value_name = "FIELD", value_delimiter = ',', value_parser = record::OMITTABLE_FIELDS)]
     pub omit: Vec<String>,
@@ -89,10 +100,25 @@ pub fn run_build(args: &BuildArgs) -> Result<()> {
         partition_seed: args.partition_seed,
         omit: Omit::from_names(&args.omit)
             .map_err(|f| anyhow::anyhow!("--omit: cannot omit `{f}`"))?,
+        kept_splits: match &args.keep_splits {
+            Some(file) => KeptSplits::read(file).context("--keep-splits")?,
+            None => KeptSplits::default(),
+        },
     };
     let corpus = build_to_file(&args.inputs, &args.out, &options).context("corpus build failed")?;
     if let Some(path) = &args.attribution {
         attribution::write(path, &corpus.summary).context("writing the attribution table")?;
+    }
+    if let Some(path) = &args.write_splits {
+        let text = KeptSplits::render(
+            corpus
+                .summary
+                .packages
+                .iter()
+                .map(|p| (p.meta.normalized_name(), p.partition)),
+        );
+        crate::atomic::write_file(path, text.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     print!("{}", corpus.summary);
     let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
