@@ -195,10 +195,13 @@ pub fn build_corpus_keeping(
     let units: Vec<SplitUnit> = summary
         .packages
         .iter()
-        .map(|p| SplitUnit {
-            normalized_name: p.meta.normalized_name(),
-            within_limits: p.within_limits,
-            kept: kept.0.get(&p.meta.normalized_name()).copied(),
+        .map(|p| {
+            let normalized_name = p.meta.normalized_name();
+            SplitUnit {
+                kept: kept.0.get(&normalized_name).copied(),
+                normalized_name,
+                within_limits: p.within_limits,
+            }
         })
         .collect();
     for (report, partition) in summary

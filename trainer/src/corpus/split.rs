@@ -116,8 +116,8 @@ impl KeptSplits {
 
 /// Assigns a partition to each unit (same order as `units`).
 ///
-/// Kept units keep their partition and count towards the targets. Of the others, pass 1 walks packages in hash order and gives each to test, then valid, while that split is below its
-/// target, skipping a package that would take the split past 1.5x its target (a single huge package would
+/// Kept units keep their partition and count towards the targets. Of the others, pass 1 walks packages
+/// in hash order and gives each to test, then valid, while that split is below its target, skipping a package that would take the split past 1.5x its target (a single huge package would
 /// otherwise make a lopsided split). Pass 2 tops up a split still below target from train, in hash order,
 /// with no cap: the 10% minimum wins over balance. Without kept units the result is the plain split.
 pub fn assign(units: &[SplitUnit], seed: u64) -> Vec<Partition> {
